@@ -1,0 +1,41 @@
+"""URL map. Everything under /p/<partnership_slug>/ and /api/p/<partnership_slug>/ belongs
+to one partnership; TenancyMiddleware resolves it and scopes every query to it."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+from . import views
+
+tenant_patterns = [
+    path("", views.home, name="home"),
+    path("people/", views.people, name="people"),
+    path("people/invite/", views.invite, name="invite"),
+    path("people/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
+    path("people/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("", include("schools.urls")),
+]
+
+api_tenant_patterns = [
+    path("", include("schools.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("healthz", views.healthz, name="healthz"),
+    path("language/", views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("account/api-token/", views.api_token, name="api_token"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("p/<slug:partnership_slug>/", include(tenant_patterns)),
+    path("api/p/<slug:partnership_slug>/", include(api_tenant_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
+    path("admin/", admin.site.urls),
+]
