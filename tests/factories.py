@@ -1,11 +1,24 @@
-"""factory_boy factories: one per model, building realistic rows."""
+"""factory_boy factories: one per model, building realistic rows.
+
+Convention: a tenant model's factory takes `partnership`, and every tenant SubFactory
+inherits it with `partnership=factory.SelfAttribute("..partnership")`, so one call builds a
+consistent set of rows inside one partnership.
+"""
 
 from __future__ import annotations
 
 import factory
 from django.utils import timezone
 
-from partnership.models import Area, Invitation, Membership, Partnership, Role, User
+from partnership.models import (
+    Area,
+    Invitation,
+    Membership,
+    OutboundEmail,
+    Partnership,
+    Role,
+    User,
+)
 from schools.models import (
     CategoryChange,
     Cluster,
@@ -93,6 +106,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
 class SchoolImprovementGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SchoolImprovementGroup
+        skip_postgeneration_save = True
 
     partnership = factory.SubFactory(PartnershipFactory)
     name = factory.Sequence(lambda n: f"SIG {n}")
@@ -107,8 +121,8 @@ class CategoryChangeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CategoryChange
 
-    school = factory.SubFactory(SchoolFactory)
-    partnership = factory.SelfAttribute("school.partnership")
+    partnership = factory.SubFactory(PartnershipFactory)
+    school = factory.SubFactory(SchoolFactory, partnership=factory.SelfAttribute("..partnership"))
     category = SupportCategory.YELLOW
     reason = "Outcomes improving; leadership capacity secure."
 
@@ -131,3 +145,29 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Role.CHALLENGE_ADVISER
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=14))
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    key = factory.Sequence(lambda n: f"test-email-{n}")
+    to = "someone@example.org"
+    subject = "Subject"
+    body = "Body"
+
+
+#: One factory per tenant-owned model. The isolation test builds one row of each in another
+#: partnership and fails if a tenant model is missing here, so new models must be added.
+TENANT_FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
+    Area: AreaFactory,
+    Membership: MembershipFactory,
+    Invitation: InvitationFactory,
+    OutboundEmail: OutboundEmailFactory,
+    LocalAuthority: LocalAuthorityFactory,
+    Cluster: ClusterFactory,
+    School: SchoolFactory,
+    SchoolImprovementGroup: SchoolImprovementGroupFactory,
+    CategoryChange: CategoryChangeFactory,
+}
