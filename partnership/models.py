@@ -104,7 +104,7 @@ class Partnership(models.Model):
 
 
 class Area(TenantModel):
-    """An area of work or learning (leadership, literacy, Welsh, ALN...), named in both languages."""
+    """An area of work or learning (leadership, literacy, Welsh, ALN...), in both languages."""
 
     slug = models.SlugField(max_length=60)
     name = models.CharField(_("name"), max_length=120)

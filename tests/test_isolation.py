@@ -68,9 +68,7 @@ def _walk(
             child_ns = namespace
             if entry.namespace:
                 child_ns = f"{namespace}{entry.namespace}:"
-            yield from _walk(
-                entry.url_patterns, child_ns, kwargs + regex_kwargs, ints + int_names
-            )
+            yield from _walk(entry.url_patterns, child_ns, kwargs + regex_kwargs, ints + int_names)
         elif isinstance(entry, URLPattern):
             yield Route(
                 name=f"{namespace}{entry.name or ''}",

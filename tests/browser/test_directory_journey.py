@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from partnership.models import Role
 from schools.models import LanguageMedium, Phase
+from tests.factories import TEST_PASSWORD as PASSWORD
 from tests.factories import (
     LocalAuthorityFactory,
     MembershipFactory,
@@ -16,7 +17,6 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
-from tests.factories import TEST_PASSWORD as PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

@@ -56,7 +56,11 @@ def test_admin_invite_queues_one_outbox_email_and_sends_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_.post(
             "/p/cwm/people/invite/",
-            {"email": "Gwen@Example.org", "full_name": "Gwen Morgan", "role": Role.CHALLENGE_ADVISER},
+            {
+                "email": "Gwen@Example.org",
+                "full_name": "Gwen Morgan",
+                "role": Role.CHALLENGE_ADVISER,
+            },
         )
 
     assert response.status_code == 302
@@ -122,9 +126,7 @@ def test_invite_person_who_already_has_the_role_shows_error(
     assert not Invitation.objects.exists()
 
 
-def test_invite_with_another_partnerships_school_is_rejected(
-    admin_client_, other_partnership
-):
+def test_invite_with_another_partnerships_school_is_rejected(admin_client_, other_partnership):
     from tests.factories import SchoolFactory
 
     foreign = SchoolFactory(partnership=other_partnership)
@@ -164,7 +166,8 @@ def test_headteacher_cannot_invite(partnership, school, member_factory, client_f
     client = client_for(member_factory(partnership, Role.HEADTEACHER, school=school))
 
     response = client.post(
-        "/p/cwm/people/invite/", {"email": "x@example.org", "role": Role.GOVERNOR, "school": school.pk}
+        "/p/cwm/people/invite/",
+        {"email": "x@example.org", "role": Role.GOVERNOR, "school": school.pk},
     )
 
     assert response.status_code == 403
@@ -363,9 +366,7 @@ def test_link_for_a_deleted_invitation_is_not_valid(invitation):
 
 def test_link_with_replaced_nonce_is_not_valid(invitation):
     link = link_for(invitation)
-    Invitation.objects.filter(pk=invitation.pk).update(
-        nonce="00000000-0000-4000-8000-000000000000"
-    )
+    Invitation.objects.filter(pk=invitation.pk).update(nonce="00000000-0000-4000-8000-000000000000")
 
     response = Client().get(link)
 

@@ -1,8 +1,5 @@
 import pytest
 
-from partnership.models import Role
-from tests.factories import SchoolFactory
-
 
 @pytest.mark.django_db
 def test_pages_render_for_admin(partnership, admin_client_, school):
