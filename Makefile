@@ -30,7 +30,7 @@ serve: $(STAMP)
 
 # The whole suite: PostgreSQL when DATABASE_URL is set, SQLite otherwise.
 test: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	bash scripts/ensure-browser.sh
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider
 

@@ -225,6 +225,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # for the file backend
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Partnership portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

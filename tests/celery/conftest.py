@@ -84,7 +84,7 @@ def celery_worker(_worker_requirements, transactional_db, tmp_path, settings):
             "--concurrency=1",
             "--without-gossip",
             "--without-mingle",
-            "--loglevel=WARNING",
+            "--loglevel=" + os.environ.get("TEST_WORKER_LOGLEVEL", "WARNING"),
         ],
         cwd=REPO,
         env=env,
