@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
-from partnership.forms import TenantForm, TenantModelForm, tenant_formfield
+from partnership.forms import ServiceErrorsMixin, TenantForm, TenantModelForm, tenant_formfield
 from partnership.models import Role
 from partnership.selectors import people_with_roles
 
+from .importer import ImportFileError, decode_upload
 from .models import (
     Cluster,
     LanguageMedium,
@@ -117,3 +121,43 @@ class CategoryForm(forms.Form):
         max_length=4000,
     )
     moderated = forms.BooleanField(label=_("This category has been moderated"), required=False)
+
+
+class SchoolImportForm(ServiceErrorsMixin, forms.Form):
+    """Step 1 of the import: the file. `cleaned_data["file"]` is its decoded text."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        error_messages={
+            "required": _("Choose a CSV file to upload."),
+            "empty": _("The file is empty."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes: int = settings.SCHOOL_IMPORT_MAX_BYTES
+        self.fields["file"].help_text = _(
+            "A .csv file saved as 'CSV UTF-8 (Comma delimited)', at most %(size)s."
+        ) % {"size": filesizeformat(self.max_bytes)}
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        self.filename = PurePath(upload.name).name
+        if PurePath(upload.name).suffix.lower() != ".csv":
+            raise forms.ValidationError(_("The file must be a CSV file whose name ends in .csv."))
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _(
+                    "The file is %(size)s; the largest accepted is %(max)s. "
+                    "Split it into smaller files."
+                )
+                % {"size": filesizeformat(upload.size), "max": filesizeformat(self.max_bytes)}
+            )
+        raw = upload.read(self.max_bytes + 1)
+        try:
+            text = decode_upload(raw)
+        except ImportFileError as error:
+            raise forms.ValidationError(str(error)) from None
+        return text
