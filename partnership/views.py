@@ -54,9 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["caseload_all"] = Role.SENIOR_CA in roles
     own = [m for m in request.memberships if m.role in (Role.HEADTEACHER, Role.GOVERNOR)]
-    context["own_schools"] = [
-        (m.role, school_selectors.school_detail(m.school_id)) for m in own if m.school_id
-    ]
+    schools = school_selectors.schools_by_id({m.school_id for m in own})
+    context["own_schools"] = [(m.role, schools[m.school_id]) for m in own]
     context["show_categories"] = can_see_all_categories(user, partnership)
     context["other_roles"] = [
         Role(r).label

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 
-from . import policies
-from .models import Cluster, School, SchoolImprovementGroup
+from . import policies, selectors
+from .forms import DirectoryFilterForm
+from .models import Cluster, LanguageMedium, Phase, School, SchoolImprovementGroup, SupportCategory
 
 
 class SchoolSerializer(serializers.ModelSerializer):
@@ -59,14 +67,42 @@ class SchoolImprovementGroupSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "parent", "schools"]
 
 
+SCHOOL_FILTERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Name, official number or postcode."),
+    OpenApiParameter("local_authority", OpenApiTypes.INT, description="Local authority id."),
+    OpenApiParameter("phase", OpenApiTypes.STR, enum=Phase.values),
+    OpenApiParameter("language_medium", OpenApiTypes.STR, enum=LanguageMedium.values),
+    OpenApiParameter(
+        "category",
+        OpenApiTypes.STR,
+        enum=SupportCategory.values,
+        description="Support category; only for those who may see every school's category.",
+    ),
+    OpenApiParameter("cluster", OpenApiTypes.INT, description="Cluster id."),
+    OpenApiParameter("sig", OpenApiTypes.INT, description="School improvement group id."),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=SCHOOL_FILTERS))
 class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
+    """Schools, filtered exactly like the web directory (same form, same selector)."""
+
     serializer_class = SchoolSerializer
 
     def get_queryset(self):
-        return (
-            School.objects.select_related("local_authority")
-            .prefetch_related(Prefetch("sigs", queryset=SchoolImprovementGroup.objects.only("id")))
-            .order_by("name", "pk")
+        filters = None
+        if self.action == "list" and self.request.query_params:
+            form = DirectoryFilterForm(
+                self.request.query_params,
+                show_category=policies.can_see_all_categories(
+                    self.request.user, self.request.partnership
+                ),
+            )
+            if not form.is_valid():
+                raise ValidationError(form.errors)
+            filters = form.filters()
+        return selectors.school_directory(filters).prefetch_related(
+            Prefetch("sigs", queryset=SchoolImprovementGroup.objects.only("id"))
         )
 
 
@@ -76,7 +112,7 @@ class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Cluster.objects.prefetch_related(
-                Prefetch("schools", queryset=School.objects.only("id"))
+                Prefetch("schools", queryset=School.objects.only("id", "cluster_id"))
             )
             .annotate(school_count=Count("schools"))
             .order_by("name")

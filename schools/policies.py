@@ -40,8 +40,9 @@ def is_ca_for(user: Any, school: Any) -> bool:
 is_own_school = is_headteacher_of | is_governor_of
 
 can_view_school = is_member
-#: Support categories are sensitive: staff roles see them all; a school sees its own.
-can_view_category = is_staff_role | is_own_school
+#: Support categories are sensitive: staff roles see them all; a school sees its own; a
+#: school's own challenge adviser (a partner CA too) sees the category they may set.
+can_view_category = is_staff_role | is_own_school | is_ca_for
 can_see_all_categories = is_staff_role
 can_manage_schools = is_partnership_admin
 can_edit_school = is_partnership_admin

@@ -77,6 +77,13 @@ def school_detail(pk: int) -> School:
     )
 
 
+def schools_by_id(ids: Any) -> dict[int, School]:
+    """These schools by primary key, with what a summary of each needs (home page)."""
+    return School.objects.select_related("local_authority", "cluster", "challenge_adviser").in_bulk(
+        list(ids)
+    )
+
+
 def local_authorities() -> QuerySet[LocalAuthority]:
     return LocalAuthority.objects.order_by("name")
 
