@@ -243,6 +243,31 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic tasks; the database scheduler copies these entries into django-celery-beat.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # Emails whose first delivery could not be queued (broker down) go out on the next sweep.
+    "partnership-sweep-outbox": {
+        "task": "partnership.tasks.sweep_outbox",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Headteachers who have not confirmed a support agreement after a week hear again, once.
+    "brokerage-unconfirmed-agreement-reminders": {
+        "task": "brokerage.tasks.remind_unconfirmed_agreements",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Session reminders go out the day before each programme session.
+    "hubs-session-reminders": {
+        "task": "hubs.tasks.send_session_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Headteachers who have not bid hear that an open call closes soon.
+    "hubs-call-deadline-reminders": {
+        "task": "hubs.tasks.send_call_deadline_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that is down must not hang a web request: publish fails fast and the
 # outbox sweeper sends what is still queued once the broker is back.
@@ -277,6 +302,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Reads viewsets' models outside a partnership scope (see partnership/schema.py).
+    "DEFAULT_GENERATOR_CLASS": "partnership.schema.TenantSchemaGenerator",
 }
 
 # --- Security ---
@@ -323,3 +350,6 @@ LOGGING = {
 # --- Portal ---
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 SCHOOL_IMPORT_MAX_BYTES = env_int("SCHOOL_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+# Evidence and bid documents: the largest file accepted, and how early call reminders go.
+HUBS_UPLOAD_MAX_BYTES = env_int("HUBS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+HUBS_CALL_REMINDER_DAYS = env_int("HUBS_CALL_REMINDER_DAYS", 3)

@@ -19,6 +19,9 @@ tenant_patterns = [
     path("people/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("", include("schools.urls")),
+    path("", include("hubs.urls")),
+    path("", include("brokerage.urls")),
+    path("", include("peerreview.urls")),
 ]
 
 api_tenant_patterns = [
