@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnership.tasks.sweep_outbox",
         "schedule": crontab(minute="*/5"),
     },
+    # Peer-review teams and host heads hear 7 days and 1 day before each visit.
+    "peerreview-visit-reminders": {
+        "task": "peerreview.tasks.send_due_visit_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Headteachers who have not confirmed a support agreement after a week hear again, once.
     "brokerage-unconfirmed-agreement-reminders": {
         "task": "brokerage.tasks.remind_unconfirmed_agreements",

@@ -633,6 +633,16 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("The findings access log is append-only.")
 
 
+class AccessBasis(models.TextChoices):
+    """Why someone may read a review's findings."""
+
+    HEADTEACHER = "headteacher", _("Headteacher of the reviewed school")
+    TEAM = "team", _("Member of the review team")
+    SHARED_CA = "shared_ca", _("Shared with the school's challenge adviser")
+    SHARED_GOVERNORS = "shared_governors", _("Shared with the school's governors")
+    SHARED_PANEL = "shared_panel", _("Shared with the partnership's panel members")
+
+
 class FindingsAccess(TenantModel):
     """One read of a review's findings: who, when, how, and why they were allowed."""
 
@@ -646,7 +656,7 @@ class FindingsAccess(TenantModel):
     )
     user_label = models.CharField(max_length=260)
     action = models.CharField(max_length=12, choices=Action.choices, default=Action.VIEWED)
-    basis = models.CharField(_("allowed as"), max_length=120)
+    basis = models.CharField(_("allowed as"), max_length=20, choices=AccessBasis.choices)
     accessed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = TenantScopedManager(models.Manager.from_queryset(AppendOnlyQuerySet))

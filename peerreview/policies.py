@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.utils.translation import gettext as _
 
 from partnership.models import Role
 from partnership.policies import (
@@ -23,7 +22,7 @@ from partnership.policies import (
     school_ids_with_role,
 )
 
-from .models import ShareAudience
+from .models import AccessBasis, ShareAudience
 from .selectors import active_shares, team_of
 
 # --- The partnership's own peer-review work ----------------------------------------------
@@ -106,24 +105,25 @@ def is_school_staff(user: Any, review: Any) -> bool:
 
 
 def findings_access_basis(user: Any, review: Any) -> str | None:
-    """Why the user may read the review's findings (recorded in the access log), or None."""
+    """Why the user may read the review's findings (an `AccessBasis`, recorded in the
+    access log), or None."""
     if not getattr(user, "is_authenticated", False):
         return None
     if is_host_headteacher(user, review):
-        return _("Headteacher of the reviewed school")
+        return AccessBasis.HEADTEACHER
     if is_on_team(user, review):
-        return _("Member of the review team")
+        return AccessBasis.TEAM
     for share in active_shares(review):
         if share.audience == ShareAudience.CHALLENGE_ADVISER and share.user_id == user.pk:
-            return _("Shared with the school's challenge adviser")
+            return AccessBasis.SHARED_CA
         if share.audience == ShareAudience.GOVERNORS and review.school_id in school_ids_with_role(
             user, review.school, Role.GOVERNOR
         ):
-            return _("Shared with the school's governors")
+            return AccessBasis.SHARED_GOVERNORS
         if share.audience == ShareAudience.PANEL and has_role(
             user, review.school, Role.PANEL_MEMBER
         ):
-            return _("Shared with the partnership's panel members")
+            return AccessBasis.SHARED_PANEL
     return None
 
 

@@ -1117,5 +1117,5 @@ def record_findings_access(
             user=user,
             user_label=_user_label(user),
             action=action,
-            basis=basis[:120],
+            basis=basis,
         )

@@ -824,7 +824,7 @@ class FindingsAccessFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory, partnership=factory.SelfAttribute("..partnership"))
     user = factory.SubFactory(UserFactory)
     user_label = factory.LazyAttribute(lambda o: o.user.email)
-    basis = "Member of the review team"
+    basis = pr_models.AccessBasis.TEAM
 
 
 TENANT_FACTORIES.update(

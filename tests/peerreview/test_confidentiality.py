@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from peerreview import services
-from peerreview.models import AppendOnlyError, FindingsAccess, FindingsShare
+from peerreview.models import AccessBasis, AppendOnlyError, FindingsAccess, FindingsShare
 from tests.factories import AreaFindingFactory, FindingsFactory
 
 from .helpers import url
@@ -164,9 +164,9 @@ def test_every_read_is_logged_with_who_and_why(world, findings, client_for):
 
     log = list(FindingsAccess.objects.order_by("pk").values_list("user", "basis", "action"))
     assert log == [
-        (world.lead.pk, "Member of the review team", "viewed"),
-        (world.governor.pk, "Shared with the school's governors", "viewed"),
-        (world.head.pk, "Headteacher of the reviewed school", "viewed"),
+        (world.lead.pk, AccessBasis.TEAM, "viewed"),
+        (world.governor.pk, AccessBasis.SHARED_GOVERNORS, "viewed"),
+        (world.head.pk, AccessBasis.HEADTEACHER, "viewed"),
     ]
 
 
@@ -177,6 +177,7 @@ def test_the_head_reads_the_access_log_and_nobody_else_does(world, findings, cli
 
     assert page.status_code == 200
     assert world.lead.email in page.content.decode()
+    assert "Member of the review team" in page.content.decode()
     for person in (world.lead, world.member, world.governor, world.admin, world.ca):
         response = client_for(person).get(url(world.p, f"reviews/{world.review.pk}/access-log/"))
         assert response.status_code == 403
@@ -186,16 +187,16 @@ def test_the_access_log_is_append_only(world, findings, client_for):
     _read(client_for, world, world.lead)
     entry = FindingsAccess.objects.get()
 
-    entry.basis = "Tampered"
+    entry.basis = AccessBasis.HEADTEACHER
     with pytest.raises(AppendOnlyError):
         entry.save()
     with pytest.raises(AppendOnlyError):
         entry.delete()
     with pytest.raises(AppendOnlyError):
-        FindingsAccess.objects.filter(pk=entry.pk).update(basis="Tampered")
+        FindingsAccess.objects.filter(pk=entry.pk).update(basis=AccessBasis.HEADTEACHER)
     with pytest.raises(AppendOnlyError):
         FindingsAccess.objects.filter(pk=entry.pk).delete()
-    assert FindingsAccess.objects.get().basis == "Member of the review team"
+    assert FindingsAccess.objects.get().basis == AccessBasis.TEAM
 
 
 def test_the_review_page_shows_people_who_may_not_read_findings_no_link_to_them(

@@ -189,10 +189,3 @@ def test_a_moved_visit_gets_its_reminders_again(world, django_capture_on_commit_
 
 def test_a_reminder_for_a_deleted_visit_does_nothing(world):
     assert services.send_visit_reminder(visit_id=987_654_321, days_before=1) == 0
-
-
-def test_the_daily_reminder_run_is_scheduled_once():
-    from django_celery_beat.models import PeriodicTask
-
-    task = PeriodicTask.objects.get(task="peerreview.tasks.send_due_visit_reminders")
-    assert (task.crontab.hour, task.crontab.minute) == ("7", "0")
