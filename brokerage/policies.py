@@ -1,4 +1,4 @@
-"""Who may see and do what in brokerage. Used by the web views (and later the API).
+"""Who may see and do what in brokerage. Used by the web views and the API alike.
 
 - A headteacher logs and edits its own school's needs and offers, confirms or declines
   agreements its school is part of, and logs delivery.
@@ -7,6 +7,8 @@
   overrides and declines, make and close agreements. They may log needs and offers for
   the schools they broker for.
 - A governor reads its school's needs and agreements, nothing else.
+- Staff roles (admin, senior CA, CA) see the partnership's brokerage dashboard; a school's
+  page shows the support it received and gave to staff roles and to the school itself.
 - Support categories of needs' schools are shown only where schools.policies allows it.
 """
 
@@ -48,6 +50,9 @@ def is_own_school(user: Any, school: Any) -> bool:
 
 
 can_log_for_school = is_headteacher_of_school | is_broker_for
+#: "Support received and given" on a school's page: staff roles and the school itself
+#: (its headteachers and governors), who may also open every agreement listed there.
+can_view_school_support = is_staff_role | is_own_school
 
 
 # --- The section as a whole (takes the partnership) ------------------------------------
@@ -70,6 +75,8 @@ can_open_brokerage = is_staff_role | has_own_school
 can_log_needs = is_staff_role | is_any_headteacher
 #: Senior CAs and admins broker for every school; a CA for the schools of its caseload.
 sees_every_school = is_partnership_admin | is_senior_ca
+#: The partnership's brokerage dashboard (figures across every school): staff roles.
+can_view_dashboard = is_staff_role
 
 
 # --- Needs -------------------------------------------------------------------------------

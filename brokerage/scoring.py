@@ -57,6 +57,8 @@ WEIGHTS: dict[str, Decimal] = {
     "load": Decimal("0.05"),
 }
 assert sum(WEIGHTS.values()) == Decimal("1"), "the weights must add up to 1"
+_KEYS = tuple(WEIGHTS)
+_FLOAT_WEIGHTS = tuple(float(w) for w in WEIGHTS.values())
 
 LABELS = {
     "area": _("Area fit"),
@@ -106,7 +108,9 @@ class NeedFacts:
     override_school_ids: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True)
+# Not frozen, with slots: ranking builds one per candidate offer (thousands per need),
+# and a frozen dataclass takes twice as long to build. Treat it as read-only.
+@dataclass(slots=True)
 class OfferFacts:
     """What scoring needs to know about an offer and its school (the provider)."""
 
@@ -143,11 +147,19 @@ class ScorePart:
 
 @dataclass(frozen=True)
 class MatchScore:
-    parts: tuple[ScorePart, ...]
+    """The parts' values (in WEIGHTS order) and their weighted sum; the parts themselves
+    are built only when a page shows them."""
+
+    values: tuple[float, ...]
+    total: float
+
+    @classmethod
+    def of(cls, values: tuple[float, ...]) -> MatchScore:
+        return cls(values, _weighted_total(values))
 
     @property
-    def total(self) -> float:
-        return round(sum(p.weighted for p in self.parts), 6)
+    def parts(self) -> tuple[ScorePart, ...]:
+        return tuple(ScorePart(k, v, WEIGHTS[k]) for k, v in zip(_KEYS, self.values, strict=True))
 
     @property
     def percent(self) -> int:
@@ -172,6 +184,9 @@ class Ranking(Generic[K]):
     suggestions: list[Suggestion[K]] = field(default_factory=list)
     #: Offers the category rule keeps from a red/amber need (shown so a CA can override).
     held_back: list[Suggestion[K]] = field(default_factory=list)
+    #: How many more of each there are beyond those listed (when a page shows the best few).
+    more_suggestions: int = 0
+    more_held_back: int = 0
 
 
 # --- The parts ---------------------------------------------------------------------------
@@ -205,7 +220,7 @@ def capacity_fit(capacity_left: Decimal, days_wanted: Decimal | None) -> float:
     if capacity_left <= 0:
         return 0.0
     wanted = days_wanted if days_wanted and days_wanted > 0 else REFERENCE_DAYS
-    return float(min(capacity_left / wanted, Decimal(1)))
+    return min(float(capacity_left) / float(wanted), 1.0)
 
 
 def category_value(category: str) -> float:
@@ -230,19 +245,41 @@ def load_value(live_agreements: int) -> float:
     return 1 / (1 + max(live_agreements, 0))
 
 
+def _weighted_total(values: tuple[float, ...]) -> float:
+    """The weighted sum, rounded so that equal scores compare equal (written out: this
+    runs once per candidate offer)."""
+    area, phase, language, capacity, category, locality, impact, load = values
+    w = _FLOAT_WEIGHTS
+    return round(
+        area * w[0]
+        + phase * w[1]
+        + language * w[2]
+        + capacity * w[3]
+        + category * w[4]
+        + locality * w[5]
+        + impact * w[6]
+        + load * w[7],
+        6,
+    )
+
+
+def part_values(need: NeedFacts, offer: OfferFacts) -> tuple[float, ...]:
+    """Each part's value (0..1), in WEIGHTS order."""
+    return (
+        area_fit(need, offer),
+        phase_fit(need.phase, offer.phase),
+        language_fit(need.language, offer.language),
+        capacity_fit(offer.capacity_left, need.days_wanted),
+        category_value(offer.category),
+        locality_fit(need, offer),
+        impact_value(offer.mean_impact_rating),
+        load_value(offer.live_agreements),
+    )
+
+
 def score(need: NeedFacts, offer: OfferFacts) -> MatchScore:
-    """The score of one offer for one need, part by part."""
-    values = {
-        "area": area_fit(need, offer),
-        "phase": phase_fit(need.phase, offer.phase),
-        "language": language_fit(need.language, offer.language),
-        "capacity": capacity_fit(offer.capacity_left, need.days_wanted),
-        "category": category_value(offer.category),
-        "locality": locality_fit(need, offer),
-        "impact": impact_value(offer.mean_impact_rating),
-        "load": load_value(offer.live_agreements),
-    }
-    return MatchScore(parts=tuple(ScorePart(k, values[k], WEIGHTS[k]) for k in WEIGHTS))
+    """The score of one offer for one need, part by part (in WEIGHTS order)."""
+    return MatchScore.of(part_values(need, offer))
 
 
 # --- Who may be suggested ------------------------------------------------------------------
@@ -263,29 +300,43 @@ def is_candidate(need: NeedFacts, offer: OfferFacts) -> bool:
     )
 
 
-def rank(need: NeedFacts, offers: Iterable[tuple[K, OfferFacts]]) -> Ranking[K]:
-    """Suggestions for a need, best first, and the offers the category rule holds back."""
-    ranking: Ranking[K] = Ranking()
+def rank(
+    need: NeedFacts, offers: Iterable[tuple[K, OfferFacts]], *, limit: int | None = None
+) -> Ranking[K]:
+    """Suggestions for a need, best first, and the offers the category rule holds back;
+    with `limit`, only the best `limit` of each (`more_suggestions` and `more_held_back`
+    count the others). Every candidate is scored; Suggestion objects are built only for
+    those returned, which keeps ranking thousands of offers cheap."""
+    allowed_rows: list[tuple] = []
+    held_rows: list[tuple] = []
     for key, facts in offers:
         if not is_candidate(need, facts):
             continue
-        overridden = facts.school_id in need.override_school_ids
+        values = part_values(need, facts)
+        total = _weighted_total(values)
         allowed = category_allows(need.category, facts.category)
-        suggestion = Suggestion(
-            key=key,
-            facts=facts,
-            score=score(need, facts),
-            overridden=overridden and not allowed,
+        overridden = facts.school_id in need.override_school_ids
+        # The first three items decide the order (the key's id is unique), so the
+        # comparison never reaches the key itself.
+        row = (-total, -facts.capacity_left, _sortable(getattr(key, "pk", key)), key, facts)
+        (allowed_rows if allowed or overridden else held_rows).append(
+            (*row, values, total, overridden and not allowed)
         )
-        (ranking.suggestions if allowed or overridden else ranking.held_back).append(suggestion)
-    for suggestions in (ranking.suggestions, ranking.held_back):
-        suggestions.sort(key=_order)
+    ranking: Ranking[K] = Ranking()
+    for target, rows, more in (
+        (ranking.suggestions, allowed_rows, "more_suggestions"),
+        (ranking.held_back, held_rows, "more_held_back"),
+    ):
+        rows.sort(key=lambda row: row[:3])
+        shown = rows if limit is None else rows[:limit]
+        target.extend(
+            Suggestion(
+                key=row[3], facts=row[4], score=MatchScore(row[5], row[6]), overridden=row[7]
+            )
+            for row in shown
+        )
+        setattr(ranking, more, len(rows) - len(shown))
     return ranking
-
-
-def _order(suggestion: Suggestion) -> tuple:
-    key_id = getattr(suggestion.key, "pk", suggestion.key)
-    return (-suggestion.score.total, -suggestion.facts.capacity_left, _sortable(key_id))
 
 
 def _sortable(value: object) -> tuple:

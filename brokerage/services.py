@@ -405,6 +405,11 @@ def make_agreement(
             raise ValidationError(_("A school cannot support itself."))
         if locked_offer.status != Offer.Status.OPEN:
             raise ValidationError(_("This offer has been withdrawn."))
+        if (
+            locked_offer.area_id != locked_need.area_id
+            and not locked_offer.other_areas.filter(pk=locked_need.area_id).exists()
+        ):
+            raise ValidationError({"offer": _("This offer does not cover the need's area.")})
         if NeedDecline.objects.filter(need=locked_need, provider=provider).exists():
             raise ValidationError(_("This provider has declined this need."))
         override = None

@@ -7,6 +7,7 @@ app_name = "brokerage"
 urlpatterns = [
     path("brokerage/", views.index, name="index"),
     path("brokerage/board/", views.board, name="board"),
+    path("brokerage/dashboard/", views.dashboard, name="dashboard"),
     path("brokerage/needs/new/", views.need_create, name="need_create"),
     path("brokerage/needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("brokerage/needs/<int:pk>/edit/", views.need_edit, name="need_edit"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnership.charts import BarChart, Series, bar_chart
 from partnership.models import Role
 from partnership.policies import school_ids_with_role
 from partnership.tenancy import tenant_reverse
@@ -34,6 +35,8 @@ from .forms import (
 from .models import Funding, Need, Offer, SupportAgreement
 
 PAGE_SIZE = 50
+#: Suggestions (and held-back offers) listed for a need; the rest are counted.
+SUGGESTIONS_SHOWN = 25
 
 
 def _require(allowed: bool) -> None:
@@ -99,6 +102,79 @@ def board(request: HttpRequest) -> HttpResponse:
     }
     template = "brokerage/_board_results.html" if request.htmx else "brokerage/board.html"
     return render(request, template, context)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The partnership's brokerage figures, with charts (staff roles)."""
+    user, partnership = request.user, request.partnership
+    _require(policies.can_view_dashboard(user, partnership))
+    figures = selectors.brokerage_dashboard(partnership=partnership)
+    return render(
+        request,
+        "brokerage/dashboard.html",
+        {"figures": figures, "charts": dashboard_charts(figures)},
+    )
+
+
+#: Colours of need statuses in charts, as their tags show them (yellow is too pale for
+#: a bar on white, so "in progress" is orange).
+STATUS_COLOURS = {
+    Need.Status.OPEN: "#1d70b8",
+    Need.Status.BROKERED: "#4c2c92",
+    Need.Status.IN_PROGRESS: "#f47738",
+    Need.Status.MET: "#00703c",
+    Need.Status.WITHDRAWN: "#505a5f",
+}
+
+
+def dashboard_charts(figures: selectors.BrokerageDashboard) -> dict[str, BarChart]:
+    """The dashboard's charts (see partnership/charts.py), from its figures."""
+    with_needs = [a for a in figures.areas if a.total]
+    unmet = [a for a in figures.areas if a.open]
+    timed = [a for a in figures.areas if a.median_days_to_agreement is not None]
+    area_heading = _("Area")
+    return {
+        "by_status": bar_chart(
+            title=_("Needs by area and status"),
+            labels=[str(a.area) for a in with_needs],
+            series=[
+                Series(label, [a.by_status[value] for a in with_needs], STATUS_COLOURS[value])
+                for value, label in Need.Status.choices
+            ],
+            label_heading=area_heading,
+            empty_text=_("No needs have been logged yet."),
+        ),
+        "unmet": bar_chart(
+            title=_("Unmet needs by area"),
+            labels=[str(a.area) for a in unmet],
+            series=[Series(_("Open needs"), [a.open for a in unmet])],
+            label_heading=area_heading,
+            empty_text=_("No need is waiting for a provider."),
+        ),
+        "days_to_agreement": bar_chart(
+            title=_("Median days from need to agreement, by area"),
+            labels=[str(a.area) for a in timed],
+            series=[Series(_("Median days"), [a.median_days_to_agreement for a in timed])],
+            label_heading=area_heading,
+            unit=_("days"),
+            decimals=1,
+            empty_text=_("No agreement has been made yet."),
+        ),
+        "provider_load": bar_chart(
+            title=_("Provider load: days in live agreements"),
+            labels=[p.name for p in figures.providers],
+            series=[
+                Series(_("Delivered"), [p.days_delivered for p in figures.providers], "#00703c"),
+                Series(
+                    _("Still to deliver"), [p.days_to_deliver for p in figures.providers], "#1d70b8"
+                ),
+            ],
+            label_heading=_("Provider"),
+            unit=_("days"),
+            decimals=1,
+            empty_text=_("No provider has a live agreement."),
+        ),
+    }
 
 
 # --- Needs -----------------------------------------------------------------------------
@@ -185,7 +261,7 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need_or_404(pk)
     user = request.user
     _require(policies.is_broker_for_need(user, need))
-    ranking = selectors.match_suggestions(need) if need.is_open else None
+    ranking = selectors.match_suggestions(need, limit=SUGGESTIONS_SHOWN) if need.is_open else None
     return render(
         request,
         "brokerage/suggestions.html",

@@ -413,7 +413,15 @@ class ProgrammeSession(TenantModel):
                 condition=~Q(venue="") | ~Q(online_url=""), name="session_has_venue_or_link"
             ),
         ]
-        indexes = [models.Index(fields=["partnership", "date"])]
+        indexes = [
+            models.Index(fields=["partnership", "date"]),
+            # A programme's first, last and next sessions (the catalogue asks for each row).
+            # The partnership is in it because every scoped query filters on it too; without
+            # it SQLite picks the index above and reads every session of the partnership.
+            models.Index(
+                fields=["programme", "partnership", "date"], name="session_programme_date"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.date:%d/%m/%Y} {self.starts_at:%H:%M}"

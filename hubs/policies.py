@@ -92,6 +92,11 @@ can_view_hub_agreement = (
 #: Progress on deliverables, evidence and spend: the hub's own leads, and the admin.
 can_edit_hub_delivery = is_partnership_admin | is_hub_lead_of
 can_review_hub = is_partnership_admin
+#: Every hub's funding, spend and results side by side (obj: the partnership or an area);
+#: one hub's figures follow can_view_hub_agreement.
+can_view_value_for_money = is_staff_role | is_panel_member
+#: For templates: {% test_rule "hubs.view_value_for_money" user partnership as show %}
+rules.set_rule("hubs.view_value_for_money", can_view_value_for_money)
 
 
 # --- Programmes and enrolment -------------------------------------------------------------

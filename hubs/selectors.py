@@ -6,9 +6,10 @@ not grow with the number of hubs, programmes, sessions, enrolments or bids.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
@@ -21,13 +22,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from partnership.models import Role
-from partnership.policies import school_ids_with_role
+from partnership.models import Area, Role
+from partnership.policies import is_partnership_admin, is_staff_role, school_ids_with_role
 from schools.models import Cluster, School, SchoolImprovementGroup
 
 from .fields import ChoiceListField
@@ -38,11 +41,13 @@ from .models import (
     Bid,
     BidScore,
     BudgetCategory,
+    BudgetLine,
     Call,
     CallCriterion,
     CallStatus,
     CriterionJudgement,
     Deliverable,
+    DeliverableStatus,
     Document,
     Enrolment,
     EnrolmentStatus,
@@ -50,10 +55,12 @@ from .models import (
     HubStatus,
     Programme,
     ProgrammeSession,
+    ProgrammeStatus,
     RedesignationCriterion,
     RedesignationReview,
     ServiceLevelAgreement,
 )
+from .policies import can_decide_call
 
 # --- Hubs -----------------------------------------------------------------------------------
 
@@ -385,3 +392,314 @@ def document_for_download(pk: int) -> Document:
     return Document.objects.select_related(
         "deliverable__agreement__hub", "bid__school", "bid__call"
     ).get(pk=pk)
+
+
+# --- Value for money ------------------------------------------------------------------------
+
+PENNY = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+@dataclass
+class ValueFigures:
+    """What a hub (or an area, or the partnership) was given, spent and delivered.
+
+    Rates and unit costs are None when there is nothing to divide by (no participants, no
+    register taken, no funding); pages show them as "–".
+    """
+
+    funding: Decimal = Decimal(0)
+    spend: Decimal = Decimal(0)
+    participants: int = 0
+    attended: int = 0
+    marks: int = 0
+    deliverables_done: int = 0
+    deliverables: int = 0
+    programmes: int = 0
+    #: Placeholder: filled from impact surveys (start, end, six months after) once they exist.
+    impact: Decimal | None = None
+
+    def __add__(self, other: ValueFigures) -> ValueFigures:
+        return ValueFigures(
+            funding=self.funding + other.funding,
+            spend=self.spend + other.spend,
+            participants=self.participants + other.participants,
+            attended=self.attended + other.attended,
+            marks=self.marks + other.marks,
+            deliverables_done=self.deliverables_done + other.deliverables_done,
+            deliverables=self.deliverables + other.deliverables,
+            programmes=self.programmes + other.programmes,
+        )
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        """Per cent of the attendance marks recorded that say "attended" (one decimal)."""
+        return _percent(self.attended, self.marks)
+
+    @property
+    def cost_per_participant(self) -> Decimal | None:
+        """Actual spend divided by confirmed participants, to the penny."""
+        if not self.participants:
+            return None
+        return (self.spend / self.participants).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+    @property
+    def spend_rate(self) -> Decimal | None:
+        """Per cent of the funding spent so far (one decimal)."""
+        return _percent(self.spend, self.funding)
+
+    @property
+    def deliverables_rate(self) -> Decimal | None:
+        return _percent(self.deliverables_done, self.deliverables)
+
+
+def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class HubValue:
+    hub: Hub
+    figures: ValueFigures
+
+
+@dataclass
+class AreaValue:
+    area: Area
+    hubs: list[HubValue]
+    figures: ValueFigures
+
+
+@dataclass
+class ValueForMoney:
+    """Every hub's figures side by side, the same summed per area, and the total."""
+
+    hubs: list[HubValue]
+    areas: list[AreaValue]
+    total: ValueFigures
+
+
+def _count_of(queryset: QuerySet, group_by: str) -> Coalesce:
+    """One correlated subquery: how many of `queryset`'s rows belong to the outer row."""
+    rows = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _hub_filter(prefix: str, *, area: Area | None = None, hub: int | None = None) -> Q:
+    """Rows of some hubs only: `prefix` is the path from the table to its hub."""
+    condition = Q()
+    if area is not None:
+        condition &= Q(**{f"{prefix}area": area})
+    if hub is not None:
+        condition &= Q(**{f"{prefix}pk": hub})
+    return condition
+
+
+def _figures_by_hub(*, area: Area | None = None, hub: int | None = None) -> dict[int, ValueFigures]:
+    """Every hub's figures from six aggregate queries, one per table (agreements, budget
+    lines, enrolments, register marks, deliverables, programmes), grouped by hub: the
+    number of queries does not depend on the number of hubs or of their rows."""
+    figures: dict[int, ValueFigures] = defaultdict(ValueFigures)
+
+    def grouped(model: Any, path: str, **aggregates: Any) -> Any:
+        rows = model.objects.filter(_hub_filter(f"{path}__", area=area, hub=hub))
+        return rows.order_by().values(path).annotate(**aggregates).values_list(path, *aggregates)
+
+    for hub_id, funding in grouped(ServiceLevelAgreement, "hub", total=Sum("funding")):
+        figures[hub_id].funding = funding
+    for hub_id, spend in grouped(BudgetLine, "agreement__hub", total=Sum("actual")):
+        figures[hub_id].spend = spend
+    confirmed = Enrolment.objects.filter(status=EnrolmentStatus.CONFIRMED)
+    for hub_id, participants in (
+        confirmed.filter(_hub_filter("programme__hub__", area=area, hub=hub))
+        .order_by()
+        .values("programme__hub")
+        .annotate(n=Count("pk"))
+        .values_list("programme__hub", "n")
+    ):
+        figures[hub_id].participants = participants
+    for hub_id, attended, marks in grouped(
+        Attendance,
+        "session__programme__hub",
+        attended=Count("pk", filter=Q(attended=True)),
+        marks=Count("pk"),
+    ):
+        figures[hub_id].attended, figures[hub_id].marks = attended, marks
+    for hub_id, done, total in grouped(
+        Deliverable,
+        "agreement__hub",
+        done=Count("pk", filter=Q(status=DeliverableStatus.DONE)),
+        total=Count("pk"),
+    ):
+        figures[hub_id].deliverables_done, figures[hub_id].deliverables = done, total
+    for hub_id, programmes in grouped(Programme, "hub", n=Count("pk")):
+        figures[hub_id].programmes = programmes
+    return figures
+
+
+def value_for_money(*, area: Area | None = None) -> ValueForMoney:
+    """Every hub's value-for-money figures side by side, summed per area and in total
+    (seven queries however many hubs).
+
+    Funding and spend add up every service level agreement of the hub and its budget lines'
+    actual spend; participants are confirmed places on its programmes; the attendance rate
+    counts the register marks recorded; deliverables count across its agreements.
+    """
+    hubs = Hub.objects.select_related("area").order_by("area__position", "area__name", "name", "pk")
+    if area is not None:
+        hubs = hubs.filter(area=area)
+    figures = _figures_by_hub(area=area)
+    rows = [HubValue(hub, figures.get(hub.pk) or ValueFigures()) for hub in hubs]
+    areas: dict[int, AreaValue] = {}
+    for row in rows:
+        group = areas.setdefault(row.hub.area_id, AreaValue(row.hub.area, [], ValueFigures()))
+        group.hubs.append(row)
+        group.figures = group.figures + row.figures
+    total = sum((row.figures for row in rows), ValueFigures())
+    return ValueForMoney(hubs=rows, areas=list(areas.values()), total=total)
+
+
+@dataclass
+class ProgrammeValue:
+    programme: Programme
+    figures: ValueFigures
+
+
+@dataclass
+class HubValueDetail:
+    hub: Hub
+    figures: ValueFigures
+    programmes: list[ProgrammeValue]
+
+
+def hub_value(pk: int) -> HubValueDetail:
+    """One hub's figures and, per programme, its participants and attendance (a constant
+    number of queries however many programmes)."""
+    hub = (
+        Hub.objects.select_related("area")
+        .prefetch_related(Prefetch("schools", queryset=School.objects.order_by("name")))
+        .get(pk=pk)
+    )
+    per_programme: dict[int, ValueFigures] = defaultdict(lambda: ValueFigures(programmes=1))
+    for programme_id, participants in (
+        Enrolment.objects.filter(programme__hub=hub, status=EnrolmentStatus.CONFIRMED)
+        .order_by()
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .values_list("programme", "n")
+    ):
+        per_programme[programme_id].participants = participants
+    for programme_id, attended, marks in (
+        Attendance.objects.filter(session__programme__hub=hub)
+        .order_by()
+        .values("session__programme")
+        .annotate(attended=Count("pk", filter=Q(attended=True)), marks=Count("pk"))
+        .values_list("session__programme", "attended", "marks")
+    ):
+        per_programme[programme_id].attended = attended
+        per_programme[programme_id].marks = marks
+    programmes = Programme.objects.filter(hub=hub).order_by("title", "pk")
+    return HubValueDetail(
+        hub=hub,
+        figures=_figures_by_hub(hub=hub.pk).get(hub.pk) or ValueFigures(),
+        programmes=[ProgrammeValue(p, per_programme[p.pk]) for p in programmes],
+    )
+
+
+# --- What one person may list (the API's lists; the pages check the same policies) ----------
+
+
+def _led_hub(hub_ref: str, led_school_ids: set[int]) -> Exists:
+    """The outer row's hub has one of these schools (the user is a hub lead of it)."""
+    return Exists(
+        Hub.schools.through.objects.filter(hub_id=OuterRef(hub_ref), school_id__in=led_school_ids)
+    )
+
+
+def enrolments_visible_to(user: Any, partnership: Any) -> QuerySet[Enrolment]:
+    """Every enrolment for the admin and challenge advisers; for a hub lead, those on their
+    hub's programmes; for a headteacher, their own schools' (as on the programme page)."""
+    enrolments = Enrolment.objects.select_related("programme", "school").order_by(
+        "programme__title", "programme_id", "status", "created_at", "pk"
+    )
+    if is_staff_role(user, partnership):
+        return enrolments
+    heads = school_ids_with_role(user, partnership, Role.HEADTEACHER)
+    led = school_ids_with_role(user, partnership, Role.HUB_LEAD)
+    return enrolments.filter(Q(school_id__in=heads) | _led_hub("programme__hub_id", led))
+
+
+def sessions_visible_to(user: Any, partnership: Any) -> QuerySet[ProgrammeSession]:
+    """Sessions of every programme that is not a draft, and of the drafts the user may edit."""
+    sessions = ProgrammeSession.objects.select_related("programme").order_by(
+        "date", "starts_at", "pk"
+    )
+    if is_partnership_admin(user, partnership):
+        return sessions
+    led = school_ids_with_role(user, partnership, Role.HUB_LEAD)
+    return sessions.filter(
+        ~Q(programme__status=ProgrammeStatus.DRAFT) | _led_hub("programme__hub_id", led)
+    )
+
+
+def bids_visible_to(user: Any, partnership: Any) -> QuerySet[Bid]:
+    """Every bid for those who decide calls; otherwise only the user's own schools' bids and
+    the bids they submitted (bids are confidential to the bidder and the deciders)."""
+    bids = (
+        Bid.objects.select_related("call", "school")
+        .prefetch_related(
+            Prefetch("scores", queryset=BidScore.objects.select_related("criterion")),
+            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
+        )
+        .order_by("-call__deadline", "call_id", "school__name", "pk")
+    )
+    if can_decide_call(user, partnership):
+        return bids
+    own = school_ids_with_role(user, partnership, Role.HEADTEACHER, Role.HUB_LEAD)
+    return bids.filter(Q(school_id__in=own) | Q(submitted_by=user))
+
+
+# --- The hub lead's home page ------------------------------------------------------------------
+
+
+def hubs_led_by(user: Any, partnership: Any) -> list[Hub]:
+    """The hubs of the schools the user is hub lead of (one query), each with what needs
+    their attention: live programmes, the next session, people waiting for a place, and
+    deliverables still to do (and how many of those are overdue)."""
+    led = school_ids_with_role(user, partnership, Role.HUB_LEAD)
+    if not led:
+        return []
+    hub = OuterRef("pk")
+    today = timezone.localdate()
+    to_do = Deliverable.objects.filter(
+        agreement__hub=hub,
+        status__in=(DeliverableStatus.NOT_STARTED, DeliverableStatus.IN_PROGRESS),
+    )
+    live = (*PUBLISHED_STATUSES,)
+    return list(
+        Hub.objects.filter(_led_hub("pk", led))
+        .select_related("area")
+        .annotate(
+            live_programmes=_count_of(Programme.objects.filter(hub=hub, status__in=live), "hub"),
+            waiting=_count_of(
+                Enrolment.objects.filter(
+                    programme__hub=hub,
+                    programme__status__in=live,
+                    status=EnrolmentStatus.WAITLISTED,
+                ),
+                "programme__hub",
+            ),
+            deliverables_to_do=_count_of(to_do, "agreement__hub"),
+            deliverables_overdue=_count_of(to_do.filter(due_on__lt=today), "agreement__hub"),
+            next_session=Subquery(
+                ProgrammeSession.objects.filter(
+                    programme__hub=hub, programme__status__in=live, date__gte=today
+                )
+                .order_by("date")
+                .values("date")[:1]
+            ),
+        )
+        .order_by("name", "pk")
+    )

@@ -12,13 +12,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from partnership.models import Role
+from partnership.models import Area, Role
 from partnership.policies import school_ids_with_role
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
+from .charts import attendance_chart, value_charts
 from .forms import (
     AgreementForm,
     AwardForm,
@@ -151,6 +152,62 @@ def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit_delivery": policies.can_edit_hub_delivery(user, hub),
             "can_review": policies.can_review_hub(user, hub),
             "can_edit_programmes": can_edit_programmes,
+        },
+    )
+
+
+# --- Value for money ---------------------------------------------------------------------
+
+
+def _value_page(request: HttpRequest, area: Area | None) -> HttpResponse:
+    value = selectors.value_for_money(area=area)
+    rows = [(row.hub.name, row.figures) for row in value.hubs]
+    context = {
+        "value": value,
+        "area": area,
+        "charts": value_charts(rows, prefix="hubs", label_heading=_("Hub")),
+        "area_charts": [],
+    }
+    # Charts per area only when they say more than the charts per hub.
+    if area is None and 1 < len(value.areas) < len(value.hubs):
+        context["area_charts"] = value_charts(
+            [(group.area.display_name, group.figures) for group in value.areas],
+            prefix="areas",
+            label_heading=_("Area"),
+        )
+    return render(request, "hubs/value.html", context)
+
+
+@require_GET
+def value_for_money(request: HttpRequest) -> HttpResponse:
+    """Every hub side by side, and the same summed per area."""
+    _require(policies.can_view_value_for_money(request.user, request.partnership))
+    return _value_page(request, None)
+
+
+@require_GET
+def area_value(request: HttpRequest, pk: int) -> HttpResponse:
+    """The hubs of one area side by side, with the area's total."""
+    area = get_object_or_404(Area, pk=pk)
+    _require(policies.can_view_value_for_money(request.user, area))
+    return _value_page(request, area)
+
+
+@require_GET
+def hub_value(request: HttpRequest, pk: int) -> HttpResponse:
+    """One hub's figures, with participants and attendance per programme."""
+    detail = _found(selectors.hub_value, pk)
+    _require(policies.can_view_hub_agreement(request.user, detail.hub))
+    rows = [(p.programme.title, p.figures) for p in detail.programmes]
+    return render(
+        request,
+        "hubs/hub_value.html",
+        {
+            "detail": detail,
+            "hub": detail.hub,
+            "figures": detail.figures,
+            "chart": attendance_chart(rows, prefix="programmes", label_heading=_("Programme")),
+            "can_compare": policies.can_view_value_for_money(request.user, detail.hub),
         },
     )
 

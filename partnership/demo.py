@@ -68,6 +68,9 @@ SEEDERS: tuple[str, ...] = (
     "partnership.demo.seed_school_groups",
     "partnership.demo.seed_school_people",
     "partnership.demo.seed_category_history",
+    "peerreview.demo.seed_peer_review",
+    "hubs.demo.seed_hubs",
+    "brokerage.demo.seed_brokerage",
 )
 
 BATCH_SIZE = 500

@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hubs.tasks.send_call_deadline_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Panel action owners hear a week and a day before an action is due.
+    "panels-action-reminders": {
+        "task": "panels.tasks.send_action_reminders",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that is down must not hang a web request: publish fails fast and the

@@ -22,10 +22,14 @@ tenant_patterns = [
     path("", include("hubs.urls")),
     path("", include("brokerage.urls")),
     path("", include("peerreview.urls")),
+    path("", include("panels.urls")),
 ]
 
 api_tenant_patterns = [
     path("", include("schools.api_urls")),
+    path("", include("brokerage.api_urls")),
+    path("", include("hubs.api_urls")),
+    path("", include("peerreview.api_urls")),
 ]
 
 urlpatterns = [

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
+from hubs import selectors as hub_selectors
 from schools import selectors as school_selectors
 from schools.policies import can_see_all_categories
 
@@ -57,6 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
     schools = school_selectors.schools_by_id({m.school_id for m in own})
     context["own_schools"] = [(m.role, schools[m.school_id]) for m in own]
     context["show_categories"] = can_see_all_categories(user, partnership)
+    if Role.HUB_LEAD in roles:
+        context["led_hubs"] = hub_selectors.hubs_led_by(user, partnership)
     context["other_roles"] = [
         Role(r).label
         for r in roles
@@ -66,6 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
             Role.SENIOR_CA,
             Role.HEADTEACHER,
             Role.GOVERNOR,
+            Role.HUB_LEAD,
         }
     ]
     return render(request, "partnership/home.html", context)

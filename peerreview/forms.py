@@ -11,13 +11,14 @@ from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceFie
 from partnership.forms import ServiceErrorsMixin, TenantForm
 from partnership.models import Area, User
 from partnership.selectors import people_with_roles
-from schools.models import School
+from schools.models import School, SupportCategory
 
 from .models import (
     Cycle,
     FrameworkVersion,
     GroupKind,
     Judgement,
+    ModerationVerdict,
     ReviewerProfile,
     ReviewGroup,
     ShareAudience,
@@ -408,4 +409,29 @@ class ResponseForm(ServiceErrorsMixin, forms.Form):
 class ShareForm(ServiceErrorsMixin, forms.Form):
     audience = forms.ChoiceField(
         label=_("Share the findings with"), choices=ShareAudience.choices, widget=forms.RadioSelect
+    )
+
+
+class ModerationForm(ServiceErrorsMixin, forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("What does the review say about the school's category?"),
+        choices=ModerationVerdict.choices,
+        widget=forms.RadioSelect,
+    )
+    suggested_category = forms.ChoiceField(
+        label=_("Category the review suggests (when it challenges the category)"),
+        choices=[("", _("None"))] + list(SupportCategory.choices),
+        required=False,
+    )
+    rationale = forms.CharField(
+        label=_("What in the review supports this"), widget=_textarea(5), max_length=TEXT_LIMIT
+    )
+
+
+class ModerationOutcomeForm(ServiceErrorsMixin, forms.Form):
+    category = forms.ChoiceField(
+        label=_("Moderated category"), choices=SupportCategory.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason for the category history"), widget=_textarea(4), max_length=TEXT_LIMIT
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnership.tenancy import TenantModel, TenantScopedManager
+from schools.models import SupportCategory
 
 # --- Reviewers ---------------------------------------------------------------------------
 
@@ -678,3 +679,67 @@ class FindingsAccess(TenantModel):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The findings access log is append-only.")
+
+
+# --- Moderation of the school's support category -----------------------------------------
+
+
+class ModerationVerdict(models.TextChoices):
+    CONFIRMED = "confirmed", _("The review confirms the category")
+    CHALLENGED = "challenged", _("The review challenges the category")
+
+
+class CategoryModeration(TenantModel):
+    """What a review says about the reviewed school's claimed support category, and the
+    outcome its challenge adviser recorded in the school's category history."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="moderation")
+    claimed_category = models.CharField(
+        _("claimed category"), max_length=10, choices=SupportCategory.choices
+    )
+    verdict = models.CharField(_("verdict"), max_length=12, choices=ModerationVerdict.choices)
+    suggested_category = models.CharField(
+        _("category the review suggests"),
+        max_length=10,
+        choices=SupportCategory.choices,
+        blank=True,
+    )
+    rationale = models.TextField(_("why"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    outcome_category = models.CharField(
+        _("moderated category"), max_length=10, choices=SupportCategory.choices, blank=True
+    )
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    category_change = models.ForeignKey(
+        "schools.CategoryChange",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = TenantScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("category moderation")
+        verbose_name_plural = _("category moderations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict="confirmed") | ~Q(suggested_category=""),
+                name="moderation_challenge_suggests_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Moderation of %(school)s") % {"school": self.review.school.name}
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.outcome_at is not None

@@ -21,6 +21,7 @@ from partnership.policies import (
     is_senior_ca,
     school_ids_with_role,
 )
+from schools.policies import can_set_category
 
 from .models import AccessBasis, ShareAudience
 from .selectors import active_shares, team_of
@@ -151,3 +152,19 @@ can_write_findings = is_on_team
 can_respond = is_host_headteacher
 can_share_findings = is_host_headteacher
 can_view_access_log = is_host_headteacher
+
+
+# --- Moderation of the school's support category -----------------------------------------
+
+
+@rules.predicate
+def sets_school_category(user: Any, review: Any) -> bool:
+    """Whoever may set the reviewed school's support category (its CA, a senior CA or an
+    admin of the school's partnership) records the outcome of a moderation."""
+    return bool(can_set_category(user, review.school))
+
+
+can_moderate_category = is_lead_reviewer
+can_record_moderation_outcome = sets_school_category
+# The verdict is about the category, not the findings: the school's CA sees it too.
+can_view_moderation = is_on_team | is_host_headteacher | sets_school_category

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnership.models import Membership, Partnership, Role
 from partnership.tenancy import memberships_of, tenant_scope
@@ -22,6 +24,7 @@ from partnership.tenancy import memberships_of, tenant_scope
 from .grouping import Proposal, propose
 from .models import (
     AreaFinding,
+    CategoryModeration,
     Cycle,
     CycleParticipation,
     EvidenceNote,
@@ -462,4 +465,169 @@ def cycle_history(cycle: Cycle) -> History:
     return History(
         school_pairs=frozenset((home, reviewed) for _r, home, reviewed in rows if home),
         reviewer_pairs=frozenset((reviewer, reviewed) for reviewer, _h, reviewed in rows),
+    )
+
+
+def moderation_for(review: Review) -> CategoryModeration | None:
+    """What the review says about the school's support category, with its outcome."""
+    return (
+        _shared(CategoryModeration)
+        .filter(review=review)
+        .select_related("recorded_by", "outcome_by", "category_change")
+        .first()
+    )
+
+
+# --- Cycle overview for organisers -------------------------------------------------------
+
+#: Days after which a step counts as overdue.
+FINDINGS_DUE_DAYS = 14  # after the last visit
+RESPONSE_DUE_DAYS = 28  # after the findings were submitted
+VISIT_NOTICE_DAYS = 14  # before the window closes, a review without a visit is overdue
+
+
+@dataclass
+class ReviewStatus:
+    review: Review
+    stage: str
+    overdue: list[str]
+    #: The school's findings are shared beyond the school and its team (any audience).
+    shared: bool
+
+
+@dataclass
+class Theme:
+    area: FrameworkArea
+    even_better_if: int
+    went_well: int
+
+
+def _stage_and_overdue(review: Review, today: Any) -> tuple[str, list[str]]:
+    team = list(review.team.all())
+    visits = list(review.visits.all())
+    findings = getattr(review, "findings", None)
+    response = getattr(review, "response", None)
+    cycle = review.cycle
+    overdue: list[str] = []
+    if findings is not None and findings.is_submitted:
+        submitted = findings.submitted_at.date()
+        if response is not None:
+            stage = _("Responded")
+            if response.follow_up_on < today:
+                overdue.append(_("Follow-up date has passed"))
+        else:
+            stage = _("Findings submitted")
+            if (today - submitted).days > RESPONSE_DUE_DAYS:
+                overdue.append(_("School's response"))
+        return stage, overdue
+    if not team:
+        stage = _("No team yet")
+    elif not visits:
+        stage = _("Team chosen")
+    elif max(v.date for v in visits) >= today:
+        stage = _("Visit scheduled")
+    else:
+        stage = _("Visited") if findings is None else _("Findings in draft")
+        if (today - max(v.date for v in visits)).days > FINDINGS_DUE_DAYS:
+            overdue.append(_("Findings"))
+    if not visits and (cycle.window_end - today).days < VISIT_NOTICE_DAYS:
+        overdue.append(_("Visit"))
+    if not team and cycle.window_start <= today:
+        overdue.append(_("Team"))
+    return stage, overdue
+
+
+def cycle_status(cycle: Cycle, today: Any = None) -> list[ReviewStatus]:
+    """Every review of a cycle with its stage and overdue steps (never the findings' text).
+    A fixed number of queries, however many reviews."""
+    today = today or timezone.localdate()
+    reviews = (
+        _shared(Review)
+        .filter(cycle=cycle)
+        .select_related("school", "findings", "response", "cycle")
+        .prefetch_related(
+            Prefetch("team", queryset=_shared(ReviewTeamMember).select_related("reviewer")),
+            Prefetch("visits", queryset=_shared(Visit).order_by("date", "pk")),
+        )
+        .annotate(
+            is_shared=Exists(
+                _shared(FindingsShare).filter(review=OuterRef("pk"), revoked_at__isnull=True)
+            )
+        )
+        .order_by("school__name", "pk")
+    )
+    rows = []
+    for review in reviews:
+        stage, overdue = _stage_and_overdue(review, today)
+        rows.append(ReviewStatus(review, stage, overdue, review.is_shared))
+    return rows
+
+
+def cycle_themes(cycle: Cycle) -> list[Theme]:
+    """For each framework area: how many submitted findings say "even better if" (and
+    "what went well") about it. Counts only, so no school can be identified."""
+    counts = {
+        row["area_id"]: row
+        for row in _shared(AreaFinding)
+        .filter(findings__review__cycle=cycle, findings__status=Findings.Status.SUBMITTED)
+        .values("area_id")
+        .annotate(
+            ebi=Count("pk", filter=~Q(even_better_if="")),
+            www=Count("pk", filter=~Q(went_well="")),
+        )
+        .order_by()
+    }
+    areas = (
+        _shared(FrameworkArea).filter(version=cycle.framework_version_id).order_by("position", "pk")
+    )
+    return [
+        Theme(
+            area=area,
+            even_better_if=counts.get(area.pk, {}).get("ebi", 0),
+            went_well=counts.get(area.pk, {}).get("www", 0),
+        )
+        for area in areas
+    ]
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def groups_in(partnership: Partnership) -> QuerySet[ReviewGroup]:
+    """Groups of every visible cycle."""
+    return (
+        _shared(ReviewGroup)
+        .filter(cycle__in=visible_cycles(partnership).values("pk"))
+        .order_by("cycle_id", "position", "name", "pk")
+    )
+
+
+def visits_in(partnership: Partnership) -> QuerySet[Visit]:
+    """Visits of every review in a visible cycle."""
+    return (
+        _shared(Visit)
+        .filter(review__in=_reviews(partnership).values("pk"))
+        .select_related("review__school")
+        .order_by("date", "starts_at", "pk")
+    )
+
+
+def team_places(user: Any) -> QuerySet[ReviewTeamMember]:
+    """The user's places on review teams (to filter reviews already found here)."""
+    return _shared(ReviewTeamMember).filter(reviewer=user)
+
+
+def findings_in(partnership: Partnership) -> QuerySet[Findings]:
+    """Findings of reviews in visible cycles (callers check who may read each one)."""
+    return (
+        _shared(Findings)
+        .filter(review__in=_reviews(partnership).values("pk"))
+        .select_related("review__school__partnership", "review__cycle")
+        .prefetch_related(
+            Prefetch(
+                "areas",
+                queryset=_shared(AreaFinding).select_related("area").order_by("area__position"),
+            )
+        )
+        .order_by("pk")
     )

@@ -27,10 +27,13 @@ from django.utils.translation import gettext as _
 from partnership.models import Membership, Partnership, Role
 from partnership.services import queue_email
 from partnership.tenancy import URL_KWARG, tenant_scope
+from schools.models import SupportCategory
+from schools.services import set_support_category
 
 from . import icalendar, selectors
 from .models import (
     AreaFinding,
+    CategoryModeration,
     Cycle,
     CycleParticipation,
     EvidenceNote,
@@ -41,6 +44,7 @@ from .models import (
     FrameworkArea,
     FrameworkVersion,
     Judgement,
+    ModerationVerdict,
     Review,
     ReviewerProfile,
     ReviewGroup,
@@ -1119,3 +1123,91 @@ def record_findings_access(
             action=action,
             basis=basis,
         )
+
+
+# --- Moderation of the school's support category -----------------------------------------
+
+
+def record_moderation(
+    *,
+    actor: Any,
+    review: Review,
+    verdict: str,
+    rationale: str,
+    suggested_category: str = "",
+) -> CategoryModeration:
+    """The lead reviewer confirms or challenges the reviewed school's claimed support
+    category (the category the school has now). Can change until the outcome is recorded."""
+    rationale = (rationale or "").strip()
+    suggested_category = suggested_category or ""
+    errors: dict[str, list[str]] = {}
+    if verdict not in ModerationVerdict.values:
+        errors["verdict"] = [_("Choose whether the review confirms or challenges the category.")]
+    if not rationale:
+        errors["rationale"] = [_("Say what in the review supports this.")]
+    if suggested_category and suggested_category not in SupportCategory.values:
+        errors["suggested_category"] = [_("Choose green, yellow, amber or red.")]
+    claimed = review.school.support_category
+    if not claimed:
+        errors.setdefault("verdict", []).append(
+            _("The school has no support category for the review to moderate.")
+        )
+    if verdict == ModerationVerdict.CHALLENGED and not suggested_category:
+        errors["suggested_category"] = [_("Choose the category the review suggests.")]
+    if verdict == ModerationVerdict.CHALLENGED and suggested_category == claimed:
+        errors["suggested_category"] = [
+            _("To challenge the category, suggest a different one, or confirm it instead.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    if verdict == ModerationVerdict.CONFIRMED:
+        suggested_category = ""
+    with _host_scope(review):
+        _ensure_on_team(actor, review, lead=True)
+        Review.objects.select_for_update().get(pk=review.pk)
+        row = CategoryModeration.objects.filter(review=review).first()
+        if row is not None and row.has_outcome:
+            raise ValidationError(
+                _("The challenge adviser has already recorded the outcome of this moderation.")
+            )
+        row = row or CategoryModeration(partnership_id=review.partnership_id, review=review)
+        row.claimed_category = claimed
+        row.verdict, row.suggested_category, row.rationale = verdict, suggested_category, rationale
+        row.recorded_by = actor
+        row._history_user = actor
+        row.save()
+    return row
+
+
+def record_moderation_outcome(
+    *, actor: Any, moderation: CategoryModeration, category: str, reason: str
+) -> CategoryModeration:
+    """The challenge adviser records the moderated category: a new, moderated entry in the
+    school's category history (schools.services.set_support_category), linked here."""
+    reason = (reason or "").strip()
+    review = moderation.review
+    school = review.school
+    if category not in SupportCategory.values:
+        raise ValidationError({"category": _("Choose green, yellow, amber or red.")})
+    if not reason:
+        raise ValidationError({"reason": _("Say why this is the moderated category.")})
+    with _host_scope(moderation):
+        locked = CategoryModeration.objects.select_for_update().get(pk=moderation.pk)
+        if locked.has_outcome:
+            raise ValidationError(_("The outcome of this moderation has already been recorded."))
+        note = _("Moderated by peer review (%(cycle)s).") % {"cycle": review.cycle.name}
+        with tenant_scope(school.partnership_id):
+            change = set_support_category(
+                actor=actor,
+                school=school,
+                category=category,
+                reason=f"{reason}\n\n{note}",
+                moderated=True,
+            )
+        locked.outcome_category = category
+        locked.outcome_by = actor
+        locked.outcome_at = timezone.now()
+        locked.category_change = change
+        locked._history_user = actor
+        locked.save()
+    return locked

@@ -7,6 +7,7 @@ service, render. A service's ValidationError is shown on the form; nothing is wr
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +33,8 @@ from .forms import (
     FrameworkForm,
     InvitationResponseForm,
     InvitePartnershipForm,
+    ModerationForm,
+    ModerationOutcomeForm,
     NewVersionForm,
     ResponseForm,
     ReviewerProfileForm,
@@ -331,6 +334,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write_findings": policies.can_write_findings(user, review),
             "can_respond": policies.can_respond(user, review),
             "can_share": policies.can_share_findings(user, review),
+            "can_view_moderation": policies.can_view_moderation(user, review),
         },
     )
 
@@ -962,3 +966,132 @@ def _area_form(
         {"form": form, "version": version, "area": area},
         status=400 if form.errors else 200,
     )
+
+
+# --- Moderation of the school's support category -----------------------------------------
+
+
+def moderation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead reviewer confirms or challenges the school's claimed support category; the
+    school's challenge adviser then records the moderated category in its history."""
+    review = _review(request, pk)
+    user = request.user
+    _allow(policies.can_view_moderation(user, review))
+    row = selectors.moderation_for(review)
+    can_moderate = policies.can_moderate_category(user, review) and not (row and row.has_outcome)
+    can_outcome = (
+        policies.can_record_moderation_outcome(user, review)
+        and row is not None
+        and not row.has_outcome
+    )
+    posted = request.POST.get("step") if request.method == "POST" else None
+    initial = (
+        {
+            "verdict": row.verdict,
+            "suggested_category": row.suggested_category,
+            "rationale": row.rationale,
+        }
+        if row
+        else {}
+    )
+    verdict_form = ModerationForm(request.POST if posted == "verdict" else None, initial=initial)
+    outcome_form = ModerationOutcomeForm(
+        request.POST if posted == "outcome" else None,
+        initial={"category": (row.suggested_category or row.claimed_category) if row else ""},
+    )
+    if posted == "verdict":
+        _allow(can_moderate)
+        if verdict_form.is_valid():
+            try:
+                services.record_moderation(actor=user, review=review, **verdict_form.cleaned_data)
+            except ValidationError as error:
+                verdict_form.add_service_errors(error)
+            else:
+                messages.success(request, _("The review's view of the category was saved."))
+                return redirect(tenant_reverse(request, "peerreview:moderation", pk=review.pk))
+    elif posted == "outcome":
+        _allow(can_outcome)
+        if outcome_form.is_valid():
+            try:
+                services.record_moderation_outcome(
+                    actor=user, moderation=row, **outcome_form.cleaned_data
+                )
+            except ValidationError as error:
+                outcome_form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, _("The moderated category was recorded in the school's history.")
+                )
+                return redirect(tenant_reverse(request, "peerreview:moderation", pk=review.pk))
+    elif posted is not None:
+        return HttpResponse(_("Unknown step."), status=400)
+    has_errors = verdict_form.errors or outcome_form.errors
+    return render(
+        request,
+        "peerreview/moderation.html",
+        {
+            "review": review,
+            "cycle": review.cycle,
+            "moderation": row,
+            "verdict_form": verdict_form,
+            "outcome_form": outcome_form,
+            "can_moderate": can_moderate,
+            "can_outcome": can_outcome,
+        },
+        status=400 if has_errors else 200,
+    )
+
+
+# --- Cycle overview for organisers -------------------------------------------------------
+
+
+def _organised_cycle(request: HttpRequest, pk: int) -> Cycle:
+    cycle = _cycle(request, pk)
+    _allow(policies.can_organise_cycle(request.user, cycle))
+    return cycle
+
+
+def cycle_status_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Organisers: every review's stage and overdue steps, and themes across findings."""
+    cycle = _organised_cycle(request, pk)
+    rows = selectors.cycle_status(cycle)
+    return render(
+        request,
+        "peerreview/cycle_status.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "overdue": sum(1 for r in rows if r.overdue),
+            "themes": selectors.cycle_themes(cycle),
+        },
+    )
+
+
+def cycle_status_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The overview as CSV. Schools whose findings are not shared are not named."""
+    cycle = _organised_cycle(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="peer-review-cycle-{cycle.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("School"), _("Stage"), _("Overdue"), _("Visits"), _("Findings submitted")])
+    for number, row in enumerate(selectors.cycle_status(cycle), start=1):
+        review = row.review
+        findings = getattr(review, "findings", None)
+        writer.writerow(
+            [
+                review.school.name
+                if row.shared
+                else _("School %(number)s (not shared)") % {"number": number},
+                row.stage,
+                "; ".join(row.overdue),
+                "; ".join(v.date.isoformat() for v in review.visits.all()),
+                findings.submitted_at.date().isoformat()
+                if findings is not None and findings.is_submitted
+                else "",
+            ]
+        )
+    writer.writerow([])
+    writer.writerow([_("Review area"), _("Even better if"), _("What went well")])
+    for theme in selectors.cycle_themes(cycle):
+        writer.writerow([theme.area.display_name, theme.even_better_if, theme.went_well])
+    return response

@@ -847,3 +847,131 @@ TENANT_FACTORIES.update(
         pr_models.FindingsAccess: FindingsAccessFactory,
     }
 )
+
+
+# --- Panels ----------------------------------------------------------------------------------
+
+from panels import models as panel_models  # noqa: E402
+
+
+class PanelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.Panel
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    name = factory.Sequence(lambda n: f"Panel {n}")
+    area = factory.SubFactory(AreaFactory, partnership=factory.SelfAttribute("..partnership"))
+    purpose = "Reviews regional need and commissions provision for the area."
+    terms_of_reference = "Meets each term; quorum of five; decisions by consensus."
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.Seat
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    panel = factory.SubFactory(PanelFactory, partnership=factory.SelfAttribute("..partnership"))
+    seat_type = panel_models.SeatType.TEACHER
+
+
+class PanelMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.PanelMember
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    seat = factory.SubFactory(SeatFactory, partnership=factory.SelfAttribute("..partnership"))
+    user = factory.SubFactory(UserFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=630))
+
+
+class IdentifiedNeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.IdentifiedNeed
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    panel = factory.SubFactory(PanelFactory, partnership=factory.SelfAttribute("..partnership"))
+    title = factory.Sequence(lambda n: f"Oracy in Year 7, cohort {n}")
+    description = "The needs survey shows oracy as the top need of secondary schools."
+
+
+class EvidenceLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.EvidenceLink
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    need = factory.SubFactory(
+        IdentifiedNeedFactory, partnership=factory.SelfAttribute("..partnership")
+    )
+    title = "Needs survey summary"
+    url = "https://example.org/needs-survey"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.Meeting
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    panel = factory.SubFactory(PanelFactory, partnership=factory.SelfAttribute("..partnership"))
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    place = "Canolfan y Cwm, Room 2"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.AgendaItem
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    meeting = factory.SubFactory(MeetingFactory, partnership=factory.SelfAttribute("..partnership"))
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+
+
+class MeetingAttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.MeetingAttendance
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    meeting = factory.SubFactory(MeetingFactory, partnership=factory.SelfAttribute("..partnership"))
+    user = factory.SubFactory(UserFactory)
+    status = panel_models.AttendanceStatus.PRESENT
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = panel_models.Action
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    meeting = factory.SubFactory(MeetingFactory, partnership=factory.SelfAttribute("..partnership"))
+    description = factory.Sequence(lambda n: f"Circulate the evaluation summary {n}")
+    owner = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=21))
+
+
+TENANT_FACTORIES.update(
+    {
+        panel_models.Panel: PanelFactory,
+        panel_models.Seat: SeatFactory,
+        panel_models.PanelMember: PanelMemberFactory,
+        panel_models.IdentifiedNeed: IdentifiedNeedFactory,
+        panel_models.EvidenceLink: EvidenceLinkFactory,
+        panel_models.Meeting: MeetingFactory,
+        panel_models.AgendaItem: AgendaItemFactory,
+        panel_models.MeetingAttendance: MeetingAttendanceFactory,
+        panel_models.Action: ActionFactory,
+    }
+)
+
+
+class CategoryModerationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pr_models.CategoryModeration
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    review = factory.SubFactory(ReviewFactory, partnership=factory.SelfAttribute("..partnership"))
+    claimed_category = SupportCategory.AMBER
+    verdict = pr_models.ModerationVerdict.CONFIRMED
+    rationale = "The review's findings match the school's own evaluation."
+
+
+TENANT_FACTORIES[pr_models.CategoryModeration] = CategoryModerationFactory

@@ -27,6 +27,7 @@ from partnership.models import Partnership, Role
 from partnership.tenancy import URL_KWARG
 from schools import views as school_views
 from schools.models import School, SchoolImprovementGroup, SupportCategory
+from tests.brokerage import builders as brokerage
 from tests.factories import (
     CategoryChangeFactory,
     ClusterFactory,
@@ -37,6 +38,9 @@ from tests.factories import (
     SchoolImprovementGroupFactory,
     UserFactory,
 )
+from tests.hubs import builders as hubs
+from tests.panels import builders as panel_builders
+from tests.peerreview import builders as peer_builders
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +202,43 @@ LIST_PAGES = {
     ),
     "api-clusters": ListPage("api-cluster-list", Role.PARTICIPANT, build_schools),
     "api-sigs": ListPage("api-sig-list", Role.PANEL_MEMBER, build_schools),
+    "panels": ListPage("panels:index", Role.PARTNERSHIP_ADMIN, panel_builders.build_panels),
+    "panel-detail": ListPage(
+        "panels:detail", Role.PARTNERSHIP_ADMIN, panel_builders.build_panel_detail
+    ),
+    "hubs-catalogue": ListPage("hubs:catalogue", Role.HEADTEACHER, hubs.build_programmes),
+    "hubs-value": ListPage("hubs:value", Role.PARTNERSHIP_ADMIN, hubs.build_hubs),
+    "hubs-value-as-panel-member": ListPage("hubs:value", Role.PANEL_MEMBER, hubs.build_hubs),
+    "hub-value": ListPage("hubs:hub_value", Role.CHALLENGE_ADVISER, hubs.build_hub_programmes),
+    "home-hub-lead": ListPage("home", Role.HUB_LEAD, hubs.build_led_hubs),
+    "api-hubs": ListPage("api-hub-list", Role.GOVERNOR, hubs.build_hubs),
+    "api-programmes": ListPage("api-programme-list", Role.HEADTEACHER, hubs.build_programmes),
+    "api-programmes-filtered": ListPage(
+        "api-programme-list",
+        Role.PARTICIPANT,
+        hubs.build_programmes,
+        query={"phase": "primary", "free_only": "true", "q": "Maths"},
+    ),
+    "api-sessions": ListPage("api-session-list", Role.HUB_LEAD, hubs.build_led_hubs),
+    "api-enrolments": ListPage("api-enrolment-list", Role.HEADTEACHER, hubs.build_own_enrolments),
+    "api-enrolments-as-hub-lead": ListPage(
+        "api-enrolment-list", Role.HUB_LEAD, hubs.build_led_hubs
+    ),
+    "api-calls": ListPage("api-call-list", Role.PARTICIPANT, hubs.build_calls),
+    "api-bids": ListPage("api-bid-list", Role.PARTNERSHIP_ADMIN, hubs.build_bids),
+    "api-bids-as-headteacher": ListPage("api-bid-list", Role.HEADTEACHER, hubs.build_bids),
+    "api-needs": ListPage("api-brokerage-need-list", Role.SENIOR_CA, brokerage.build_needs),
+    "api-offers": ListPage(
+        "api-brokerage-offer-list", Role.CHALLENGE_ADVISER, brokerage.build_offers
+    ),
+    "api-agreements": ListPage(
+        "api-brokerage-agreement-list", Role.PARTNERSHIP_ADMIN, brokerage.build_agreements
+    ),
+    "api-pr-cycles": ListPage("api-pr-cycle-list", Role.PEER_REVIEWER, peer_builders.build_cycles),
+    "api-pr-groups": ListPage("api-pr-group-list", Role.SENIOR_CA, peer_builders.build_cycles),
+    "api-pr-visits": ListPage(
+        "api-pr-visit-list", Role.CHALLENGE_ADVISER, peer_builders.build_cycles
+    ),
 }
 
 

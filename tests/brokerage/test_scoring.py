@@ -264,3 +264,14 @@ def test_the_worked_example_in_the_documentation():
     offer = replace(OFFER, capacity_left=Decimal("8"), live_agreements=1)
 
     assert scoring.score(need, offer).total == pytest.approx(0.925)
+
+
+def test_a_limit_keeps_the_best_of_each_list_and_counts_the_others():
+    offers = {i: replace(OFFER, capacity_left=Decimal(i)) for i in range(1, 6)}
+    offers[9] = replace(OFFER, category="amber")
+
+    ranking = scoring.rank(NEED, offers.items(), limit=2)
+
+    assert [s.key for s in ranking.suggestions] == [5, 4]
+    assert (ranking.more_suggestions, [s.key for s in ranking.held_back]) == (3, [9])
+    assert ranking.more_held_back == 0

@@ -263,6 +263,29 @@ def test_emailing_an_agreement_again_sends_nothing_new(
     assert OutboundEmail.objects.count() == 2
 
 
+def test_an_offer_that_does_not_cover_the_needs_area_is_refused(
+    partnership, need, ca, other_area, green_school
+):
+    elsewhere = OfferFactory(partnership=partnership, school=green_school, area=other_area)
+
+    with pytest.raises(ValidationError) as error:
+        agree(ca, need, elsewhere)
+
+    assert "offer" in error.value.error_dict
+    assert not SupportAgreement.objects.exists()
+    assert refreshed(need).status == Need.Status.OPEN
+
+
+def test_an_offer_that_also_covers_the_needs_area_can_be_agreed(
+    partnership, need, ca, other_area, area, green_school
+):
+    also = OfferFactory(
+        partnership=partnership, school=green_school, area=other_area, other_areas=[area]
+    )
+
+    assert agree(ca, need, also).offer == also
+
+
 def test_more_days_than_capacity_are_refused_and_nothing_is_written(need, offer, ca):
     with pytest.raises(ValidationError) as error:
         agree(ca, need, offer, days=Decimal("10.5"))

@@ -226,7 +226,6 @@ def test_governor_home_shows_own_school_as_governor(
 @pytest.mark.parametrize(
     ("role", "label"),
     [
-        (Role.HUB_LEAD, "Hub lead"),
         (Role.PANEL_MEMBER, "Panel member"),
         (Role.PEER_REVIEWER, "Peer reviewer"),
         (Role.PARTICIPANT, "Participant (teacher)"),

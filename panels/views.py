@@ -1,0 +1,568 @@
+"""Panel pages: panels and their seats and terms, identified needs, meetings and actions.
+
+Thin views: find the object (another partnership's row is a 404 through the tenant
+scope), check `policies` (403), call a service or selector, render. A service's
+ValidationError is shown on the form; nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partnership.tenancy import tenant_reverse
+
+from . import policies, selectors, services
+from .forms import (
+    ActionForm,
+    ActionStatusForm,
+    AgendaItemForm,
+    AttendanceForm,
+    CallFromNeedForm,
+    EvidenceForm,
+    MeetingForm,
+    MinutesForm,
+    NeedForm,
+    PanelForm,
+    SeatForm,
+    TermForm,
+)
+from .models import Action, AgendaItem, Meeting, Panel, Seat
+
+
+def _allow(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _get(request: HttpRequest, finder: Any, pk: int) -> Any:
+    try:
+        return finder(request.partnership, pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+def _row(queryset: Any, pk: int) -> Any:
+    # The tenant scope the middleware opened keeps another partnership's rows out.
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return render(request, "panels/form.html", context)
+
+
+def _panel_url(request: HttpRequest, panel: Panel | int) -> str:
+    return tenant_reverse(request, "panels:detail", pk=getattr(panel, "pk", panel))
+
+
+def _meeting_url(request: HttpRequest, meeting: Meeting | int) -> str:
+    return tenant_reverse(request, "panels:meeting_detail", pk=getattr(meeting, "pk", meeting))
+
+
+# --- Panels, seats and terms -----------------------------------------------------------------
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _allow(policies.can_view_panels(request.user, request.partnership))
+    return render(
+        request,
+        "panels/index.html",
+        {
+            "panels": selectors.panels_for(request.partnership),
+            "can_manage": policies.can_manage_panels(request.user, request.partnership),
+        },
+    )
+
+
+def _panel_form_page(request: HttpRequest, panel: Panel | None) -> HttpResponse:
+    initial = None
+    if panel is not None:
+        initial = {
+            "name": panel.name,
+            "area": panel.area,
+            "purpose": panel.purpose,
+            "terms_of_reference": panel.terms_of_reference,
+            "max_consecutive_terms": panel.max_consecutive_terms,
+            "term_warning_days": panel.term_warning_days,
+            "required_voices": panel.required_voices,
+        }
+    form = PanelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_panel(
+                actor=request.user,
+                partnership=request.partnership,
+                panel=panel,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The panel was saved."))
+            return redirect(_panel_url(request, saved))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Edit the panel") if panel else _("New panel"),
+            "back_url": _panel_url(request, panel)
+            if panel
+            else tenant_reverse(request, "panels:index"),
+            "submit": _("Save panel"),
+        },
+    )
+
+
+def panel_create(request: HttpRequest) -> HttpResponse:
+    _allow(policies.can_manage_panels(request.user, request.partnership))
+    return _panel_form_page(request, None)
+
+
+def panel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    _allow(policies.can_manage_panels(request.user, panel))
+    return _panel_form_page(request, panel)
+
+
+def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    user = request.user
+    _allow(policies.can_view_panels(user, panel))
+    can_papers = policies.can_view_all_papers(user, panel)
+    return render(
+        request,
+        "panels/panel_detail.html",
+        {
+            "panel": panel,
+            "composition": selectors.composition(panel),
+            "can_manage": policies.can_manage_panels(user, panel),
+            "can_run": policies.can_run_panel(user, panel),
+            "show_warnings": policies.can_view_composition(user, panel),
+            "can_view_meetings": policies.can_view_papers(user, panel),
+            "can_record_need": policies.can_record_need(user, panel),
+            "needs": selectors.needs_of(panel) if can_papers else [],
+            "can_view_needs": can_papers,
+            "meetings": selectors.meetings_of(panel)
+            if policies.can_view_papers(user, panel)
+            else [],
+            "decisions": selectors.published_decisions(panel),
+        },
+    )
+
+
+def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    _allow(policies.can_manage_panels(request.user, panel))
+    form = SeatForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_seat(actor=request.user, panel=panel, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The seat was added."))
+            return redirect(_panel_url(request, panel))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": panel.name,
+            "title": _("Add a seat"),
+            "back_url": _panel_url(request, panel),
+            "submit": _("Add seat"),
+        },
+    )
+
+
+def term_add(request: HttpRequest, pk: int) -> HttpResponse:
+    seat = _row(Seat.objects.select_related("panel"), pk)
+    _allow(policies.can_manage_panels(request.user, seat.panel))
+    form = TermForm(request.POST or None, people=selectors.people_of(request.partnership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appoint_member(actor=request.user, seat=seat, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The term was recorded."))
+            return redirect(_panel_url(request, seat.panel_id))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": f"{seat.panel.name}: {seat}",
+            "title": _("Appoint a member for a term"),
+            "intro": _(
+                "One person holds a seat at a time. The panel allows %(max)s consecutive "
+                "terms per person."
+            )
+            % {"max": seat.panel.max_consecutive_terms},
+            "back_url": _panel_url(request, seat.panel_id),
+            "submit": _("Appoint"),
+        },
+    )
+
+
+# --- Identified needs -----------------------------------------------------------------------------
+
+
+def need_create(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    _allow(policies.can_record_need(request.user, panel))
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        evidence = []
+        if data["evidence_title"]:
+            evidence.append(
+                services.EvidenceInput(title=data["evidence_title"], url=data["evidence_url"])
+            )
+        try:
+            need = services.record_need(
+                actor=request.user,
+                panel=panel,
+                title=data["title"],
+                description=data["description"],
+                priority=data["priority"],
+                evidence=evidence,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The need was recorded."))
+            return redirect(tenant_reverse(request, "panels:need_detail", pk=need.pk))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": panel.name,
+            "title": _("Record an identified need"),
+            "back_url": _panel_url(request, panel),
+            "submit": _("Record need"),
+        },
+    )
+
+
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _get(request, selectors.need_for, pk)
+    _allow(policies.can_view_needs(request.user, need))
+    return render(
+        request,
+        "panels/need_detail.html",
+        {
+            "need": need,
+            "panel": need.panel,
+            "evidence": list(need.evidence.all()),
+            "can_record": policies.can_record_need(request.user, need),
+            "can_open_call": policies.can_open_call(request.user, need) and need.call_id is None,
+        },
+    )
+
+
+def need_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _get(request, selectors.need_for, pk)
+    _allow(policies.can_record_need(request.user, need))
+    form = EvidenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_evidence(actor=request.user, need=need, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The evidence was added."))
+            return redirect(tenant_reverse(request, "panels:need_detail", pk=need.pk))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": need.title,
+            "title": _("Add evidence"),
+            "back_url": tenant_reverse(request, "panels:need_detail", pk=need.pk),
+            "submit": _("Add evidence"),
+        },
+    )
+
+
+def need_call(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _get(request, selectors.need_for, pk)
+    _allow(policies.can_open_call(request.user, need))
+    back = tenant_reverse(request, "panels:need_detail", pk=need.pk)
+    if need.call_id is not None:
+        messages.info(request, _("A call has already been opened for this need."))
+        return redirect(back)
+    form = CallFromNeedForm(request.POST or None, initial={"title": need.title})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            call = services.open_call_for_need(
+                actor=request.user,
+                need=need,
+                title=data["title"],
+                brief=data["brief"],
+                budget=data["budget"],
+                deadline=data["deadline"],
+                criteria=services.parse_criteria(data["criteria"]),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The call is open. Headteachers have been told."))
+            return redirect(tenant_reverse(request, "hubs:call_detail", pk=call.pk))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": need.title,
+            "title": _("Open a commissioning call for this need"),
+            "intro": _(
+                "The call is published at once for the panel's area; any school may bid "
+                "before the deadline."
+            ),
+            "back_url": back,
+            "submit": _("Open the call"),
+        },
+    )
+
+
+# --- Meetings -------------------------------------------------------------------------------------
+
+
+def _meeting_form_page(request: HttpRequest, panel: Panel, meeting: Meeting | None) -> HttpResponse:
+    initial = None
+    if meeting is not None:
+        initial = {
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "place": meeting.place,
+        }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if meeting is None:
+                meeting = services.schedule_meeting(
+                    actor=request.user, panel=panel, **form.cleaned_data
+                )
+            else:
+                services.change_meeting(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The meeting was saved."))
+            return redirect(_meeting_url(request, meeting))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": panel.name,
+            "title": _("Change the meeting") if meeting else _("Schedule a meeting"),
+            "intro": None
+            if meeting
+            else _("Open actions from earlier meetings join the agenda as matters arising."),
+            "back_url": _meeting_url(request, meeting) if meeting else _panel_url(request, panel),
+            "submit": _("Save meeting"),
+        },
+    )
+
+
+def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    _allow(policies.can_run_panel(request.user, panel))
+    return _meeting_form_page(request, panel, None)
+
+
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_run_panel(request.user, meeting.panel))
+    return _meeting_form_page(request, meeting.panel, meeting)
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get(request, selectors.meeting_for, pk)
+    user = request.user
+    panel = meeting.panel
+    _allow(policies.can_view_papers(user, panel))
+    papers = selectors.meeting_papers(meeting)
+    items = [
+        {
+            "item": item,
+            "show_minutes": policies.can_view_minutes(user, item),
+        }
+        for item in papers["items"]
+        if policies.can_view_item(user, item)
+    ]
+    full = policies.can_view_all_papers(user, panel)
+    return render(
+        request,
+        "panels/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "panel": panel,
+            "items": items,
+            "attendance": papers["attendance"] if full else [],
+            "actions": papers["actions"] if full else [],
+            "full_papers": full,
+            "can_run": policies.can_run_panel(user, panel),
+            "status_form": ActionStatusForm(),
+        },
+    )
+
+
+def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting as an .ics file for members to add to their calendars."""
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_view_papers(request.user, meeting.panel))
+    response = HttpResponse(
+        services.meeting_calendar(meeting), content_type="text/calendar; charset=utf-8"
+    )
+    day = meeting.starts_at.strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="panel-meeting-{day}.ics"'
+    return response
+
+
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_run_panel(request.user, meeting.panel))
+    form = AgendaItemForm(request.POST or None, people=selectors.people_of(request.partnership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The item was added to the agenda."))
+            return redirect(_meeting_url(request, meeting))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": str(meeting),
+            "title": _("Add an agenda item"),
+            "back_url": _meeting_url(request, meeting),
+            "submit": _("Add item"),
+        },
+    )
+
+
+def item_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _row(AgendaItem.objects.select_related("meeting__panel"), pk)
+    _allow(policies.can_run_panel(request.user, item.meeting.panel))
+    form = MinutesForm(
+        request.POST or None,
+        initial={
+            "minutes": item.minutes,
+            "decision": item.decision,
+            "decision_published": item.decision_published,
+            "for_all_seats": item.for_all_seats,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_minutes(actor=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The minutes were saved as a draft."))
+            return redirect(_meeting_url(request, item.meeting_id))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": str(item.meeting),
+            "title": _("Minutes: %(item)s") % {"item": item.title},
+            "intro": _("Minutes stay a draft, seen by the chair and the admin, until approved."),
+            "back_url": _meeting_url(request, item.meeting_id),
+            "submit": _("Save draft minutes"),
+        },
+    )
+
+
+@require_POST
+def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_run_panel(request.user, meeting.panel))
+    try:
+        services.approve_minutes(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The minutes are approved and visible to members."))
+    return redirect(_meeting_url(request, meeting))
+
+
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_run_panel(request.user, meeting.panel))
+    people = list(selectors.expected_at(meeting))
+    current = selectors.attendance_of(meeting)
+    form = AttendanceForm(request.POST or None, people=people, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_attendance(
+                actor=request.user, meeting=meeting, statuses=form.statuses()
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Attendance and apologies were recorded."))
+            return redirect(_meeting_url(request, meeting))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": str(meeting),
+            "title": _("Attendance and apologies"),
+            "back_url": _meeting_url(request, meeting),
+            "submit": _("Save attendance"),
+        },
+    )
+
+
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_run_panel(request.user, meeting.panel))
+    form = ActionForm(request.POST or None, people=selectors.people_of(request.partnership))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_action(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The action was recorded."))
+            return redirect(_meeting_url(request, meeting))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "caption": str(meeting),
+            "title": _("Record an action"),
+            "intro": _(
+                "Every action needs an owner and a due date. Open actions carry forward "
+                "to the next meeting as matters arising."
+            ),
+            "back_url": _meeting_url(request, meeting),
+            "submit": _("Record action"),
+        },
+    )
+
+
+@require_POST
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _row(Action.objects.select_related("meeting__panel"), pk)
+    allowed = policies.can_run_panel(request.user, action) or action.owner_id == request.user.pk
+    _allow(allowed)
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        services.update_action(actor=request.user, action=action, **form.cleaned_data)
+        messages.success(request, _("The action was updated."))
+    else:
+        messages.error(request, _("Choose a status from the list."))
+    return redirect(_meeting_url(request, action.meeting_id))
