@@ -17,7 +17,6 @@ from django.db.models import (
     DecimalField,
     F,
     FloatField,
-    IntegerField,
     Min,
     OuterRef,
     Prefetch,
@@ -194,26 +193,18 @@ def _capacity_left(prefix: str = "") -> Cast:
     return Cast(F(f"{prefix}days_available") - F(f"{prefix}days_committed"), FloatField())
 
 
-def _mean_rating_of(provider: Any) -> Subquery:
-    return Subquery(
-        AgreementOutcome.objects.filter(agreement__provider_id=provider)
-        .order_by()
-        .values("agreement__provider_id")
-        .annotate(mean=Avg("rating"))
-        .values("mean")[:1],
-        output_field=FloatField(),
-    )
-
-
-def _live_agreements_of(provider: Any) -> Coalesce:
-    live = (
-        SupportAgreement.objects.filter(provider_id=provider, status__in=SupportAgreement.LIVE)
-        .order_by()
-        .values("provider_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(live, output_field=IntegerField()), Value(0))
+def _provider_stats(prefix: str = "") -> dict[str, Any]:
+    """The provider's mean impact rating and live agreements, as aggregates over a join
+    to its agreements (each agreement has at most one outcome, so neither is counted
+    twice); `prefix` reaches the offer through a relation. One grouped join was faster
+    on PostgreSQL than two correlated subqueries per offer, and as fast on SQLite."""
+    given = f"{prefix}school__support_given"
+    return {
+        "mean_rating": Avg(f"{given}__outcome__rating", output_field=FloatField()),
+        "live_agreements": Count(
+            given, filter=Q(**{f"{given}__status__in": SupportAgreement.LIVE})
+        ),
+    }
 
 
 def _candidate_rows(need: Need) -> list[tuple]:
@@ -227,11 +218,7 @@ def _candidate_rows(need: Need) -> list[tuple]:
         open_offers()
         .filter(area_id=need.area_id)
         .exclude(school_id=need.school_id)
-        .annotate(
-            left=_capacity_left(),
-            mean_rating=_mean_rating_of(OuterRef("school_id")),
-            live_agreements=_live_agreements_of(OuterRef("school_id")),
-        )
+        .annotate(left=_capacity_left(), **_provider_stats())
         .order_by()
         .values_list(*_FACT_COLUMNS, "mean_rating", "live_agreements")
     )
@@ -242,11 +229,8 @@ def _candidate_rows(need: Need) -> list[tuple]:
         Offer.other_areas.through.objects.filter(_is_open("offer__"), area_id=need.area_id)
         .exclude(offer__area_id=need.area_id)
         .exclude(offer__school_id=need.school_id)
-        .annotate(
-            left=_capacity_left("offer__"),
-            mean_rating=_mean_rating_of(OuterRef("offer__school_id")),
-            live_agreements=_live_agreements_of(OuterRef("offer__school_id")),
-        )
+        .annotate(left=_capacity_left("offer__"), **_provider_stats("offer__"))
+        .order_by()
         .values_list(
             "offer__partnership_id",
             *(f"offer__{column}" if column != "left" else column for column in _FACT_COLUMNS),

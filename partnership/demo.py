@@ -71,6 +71,11 @@ SEEDERS: tuple[str, ...] = (
     "peerreview.demo.seed_peer_review",
     "hubs.demo.seed_hubs",
     "brokerage.demo.seed_brokerage",
+    "panels.demo.seed_panels",
+    "casework.demo.seed_casework",
+    "surveys.demo.seed_surveys",
+    "collaboration.demo.seed_collaboration",
+    "reports.demo.seed_reports",
 )
 
 BATCH_SIZE = 500

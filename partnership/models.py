@@ -240,6 +240,9 @@ class OutboundEmail(TenantModel):
     to = models.EmailField()
     subject = models.CharField(max_length=250)
     body = models.TextField()
+    #: Files sent with the email: a list of {"filename", "content" (text), "mimetype"}
+    #: objects, e.g. a calendar invitation. Kept small: links for anything large.
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -254,3 +257,38 @@ class OutboundEmail(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.get_status_display()})"
+
+
+class Term(TenantModel):
+    """One academic term of a partnership (autumn, spring, summer), with its dates."""
+
+    class Season(models.TextChoices):
+        AUTUMN = "autumn", _("Autumn")
+        SPRING = "spring", _("Spring")
+        SUMMER = "summer", _("Summer")
+
+    academic_year = models.CharField(
+        _("academic year"),
+        max_length=9,
+        validators=[RegexValidator(r"^\d{4}/\d{2}$", _("Write the year as 2026/27."))],
+        help_text=_("For example 2026/27."),
+    )
+    season = models.CharField(_("term"), max_length=10, choices=Season.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "academic_year", "season"], name="term_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="term_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_season_display()} {self.academic_year}"

@@ -240,11 +240,13 @@ def queue_email(
     subject: str,
     template: str,
     context: dict[str, Any],
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboundEmail:
     """Put an email in the outbox once per key and send it after the transaction commits.
 
     Calling again with the same key returns the existing email and sends nothing new, so
-    a task that runs twice cannot send a second copy.
+    a task that runs twice cannot send a second copy. `attachments` are small text files
+    (`{"filename", "content", "mimetype"}`), such as a calendar invitation.
     """
     from .tasks import deliver_email
 
@@ -252,7 +254,13 @@ def queue_email(
     with tenant_scope(partnership), transaction.atomic():
         email, created = OutboundEmail.objects.get_or_create(
             key=key,
-            defaults={"partnership": partnership, "to": to, "subject": subject, "body": body},
+            defaults={
+                "partnership": partnership,
+                "to": to,
+                "subject": subject,
+                "body": body,
+                "attachments": attachments or [],
+            },
         )
     if created:
         transaction.on_commit(
@@ -276,7 +284,12 @@ def deliver_queued_email(email_id: int) -> OutboundEmail:
         email = OutboundEmail.objects.select_for_update().get(pk=email_id)
         if email.status == OutboundEmail.Status.SENT:
             return email
-        EmailMessage(subject=email.subject, body=email.body, to=[email.to]).send()
+        message = EmailMessage(subject=email.subject, body=email.body, to=[email.to])
+        for attachment in email.attachments:
+            message.attach(
+                attachment["filename"], attachment["content"], attachment.get("mimetype")
+            )
+        message.send()
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
         email.attempts += 1

@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "panels",
     "peerreview",
     "brokerage",
+    "surveys",
+    "reports",
+    "casework",
+    "collaboration",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +281,31 @@ CELERY_BEAT_SCHEDULE = {
     "panels-action-reminders": {
         "task": "panels.tasks.send_action_reminders",
         "schedule": crontab(hour=7, minute=45),
+    },
+    # Impact-survey invitations that have come due, and reminders to those yet to answer.
+    "surveys-send-due-invitations": {
+        "task": "surveys.tasks.send_due_invitations",
+        "schedule": crontab(minute=10),
+    },
+    # After a term ends: every school's governor report and the board report.
+    "reports-end-of-term": {
+        "task": "reports.tasks.generate_end_of_term_reports",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    # Owners of challenge-adviser visit actions hear before an action is due.
+    "casework-action-reminders": {
+        "task": "casework.tasks.send_action_reminders",
+        "schedule": crontab(hour=7, minute=50),
+    },
+    # Weekly digest of newly published resources in the areas a person follows.
+    "collaboration-resource-digest": {
+        "task": "collaboration.tasks.send_resource_digests",
+        "schedule": crontab(day_of_week=1, hour=8, minute=0),
+    },
+    # Survey answers and audit records older than the partnership's retention go.
+    "audit-apply-retention": {
+        "task": "audit.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -23,6 +23,11 @@ tenant_patterns = [
     path("", include("brokerage.urls")),
     path("", include("peerreview.urls")),
     path("", include("panels.urls")),
+    path("", include("surveys.urls")),
+    path("", include("reports.urls")),
+    path("", include("casework.urls")),
+    path("", include("collaboration.urls")),
+    path("", include("audit.urls")),
 ]
 
 api_tenant_patterns = [
@@ -30,6 +35,12 @@ api_tenant_patterns = [
     path("", include("brokerage.api_urls")),
     path("", include("hubs.api_urls")),
     path("", include("peerreview.api_urls")),
+    path("", include("panels.api_urls")),
+    path("", include("surveys.api_urls")),
+    path("", include("reports.api_urls")),
+    path("", include("casework.api_urls")),
+    path("", include("collaboration.api_urls")),
+    path("", include("audit.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +50,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/api-token/", views.api_token, name="api_token"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("s/", include("surveys.public_urls")),
     path("p/<slug:partnership_slug>/", include(tenant_patterns)),
     path("api/p/<slug:partnership_slug>/", include(api_tenant_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -35,6 +35,7 @@ from partnership.models import (
     OutboundEmail,
     Partnership,
     Role,
+    Term,
     User,
 )
 from peerreview import models as pr_models
@@ -975,3 +976,26 @@ class CategoryModerationFactory(factory.django.DjangoModelFactory):
 
 
 TENANT_FACTORIES[pr_models.CategoryModeration] = CategoryModerationFactory
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+        django_get_or_create = ("partnership", "academic_year", "season")
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    academic_year = "2026/27"
+    season = Term.Season.AUTUMN
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+TENANT_FACTORIES[Term] = TermFactory
+
+# Apps built later keep their factories in tests/<app>/factories.py and register them
+# in TENANT_FACTORIES there; importing them here makes every tenant model probed.
+from tests.audit import factories as _audit_factories  # noqa: E402, F401
+from tests.casework import factories as _casework_factories  # noqa: E402, F401
+from tests.collaboration import factories as _collaboration_factories  # noqa: E402, F401
+from tests.reports import factories as _reports_factories  # noqa: E402, F401
+from tests.surveys import factories as _surveys_factories  # noqa: E402, F401

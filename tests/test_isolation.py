@@ -46,7 +46,7 @@ NON_TENANT_URLS = {
     "api_docs",
     "api_redoc",
 }
-NON_TENANT_NAMESPACES = {"admin"}
+NON_TENANT_NAMESPACES = {"admin", "survey_link"}
 NON_TENANT_PREFIXES = ("account_", "mfa_")
 
 

@@ -1,0 +1,9 @@
+"""Demo data for surveys (being built: the seeder fills in as the app lands)."""
+
+from __future__ import annotations
+
+from partnership.demo import DemoContext
+
+
+def seed_surveys(ctx: DemoContext) -> None:
+    return None

