@@ -22,10 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hubs import services as hub_services
+from partnership import icalendar
 from partnership.models import Area, Membership, Partnership
 from partnership.services import queue_email
 from partnership.tenancy import URL_KWARG, tenant_scope
-from peerreview import icalendar
 
 from . import selectors
 from .models import (

@@ -24,13 +24,14 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from partnership import icalendar
 from partnership.models import Membership, Partnership, Role
 from partnership.services import queue_email
 from partnership.tenancy import URL_KWARG, tenant_scope
 from schools.models import SupportCategory
 from schools.services import set_support_category
 
-from . import icalendar, selectors
+from . import selectors
 from .models import (
     AreaFinding,
     CategoryModeration,

@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) text for visit invitations, written by hand.
+"""iCalendar (RFC 5545) text for calendar invitations (visits, meetings), written by hand.
 
 Lines end with CRLF and are folded at 75 octets (never inside a UTF-8 character); TEXT
 values escape backslash, semicolon, comma and newlines; parameter values that contain

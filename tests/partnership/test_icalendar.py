@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peerreview.icalendar import Attendee, Event, calendar, escape_text, fold, local_to_utc
+from partnership.icalendar import Attendee, Event, calendar, escape_text, fold, local_to_utc
 
 STAMP = datetime.datetime(2026, 11, 1, 9, 30, tzinfo=datetime.UTC)
 
