@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
@@ -33,8 +34,9 @@ from rest_framework.settings import api_settings
 from schools.models import Phase
 
 from . import policies, selectors, services
-from .forms import CatalogueFilterForm
+from .forms import CatalogueFilterForm, GroupEnrolForm
 from .models import (
+    MAX_SCORE,
     AudienceRole,
     Bid,
     BidScore,
@@ -345,6 +347,60 @@ class EnrolRequestSerializer(serializers.Serializer):
     participant_role = enum(AudienceRole)
 
 
+class GroupParticipantSerializer(serializers.Serializer):
+    school = serializers.IntegerField(min_value=1, help_text="A school of the group (id).")
+    name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    role = enum(AudienceRole)
+
+
+class GroupEnrolRequestSerializer(serializers.Serializer):
+    group = serializers.RegexField(
+        r"^(cluster|sig):[0-9]+$",
+        max_length=30,
+        help_text="`cluster:<id>` or `sig:<id>`: a group that includes a school you head.",
+    )
+    participants = GroupParticipantSerializer(many=True, allow_empty=False, max_length=200)
+    allow_waiting_list = serializers.BooleanField(
+        default=False, help_text="Put those without a place on the waiting list."
+    )
+
+
+class GroupEnrolmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    enrolments = EnrolmentSerializer(many=True, read_only=True)
+
+
+def _group_participants(request: Request, data: dict[str, Any]) -> tuple[Any, list]:
+    """The chosen group and its participants, or a 400 naming what is not allowed."""
+    groups = {
+        GroupEnrolForm.key(g): g
+        for g in selectors.groups_for_headteacher(request.user, request.partnership)
+    }
+    group = groups.get(data["group"])
+    if group is None:
+        raise ValidationError({"group": [_("Choose a cluster or SIG that includes your school.")]})
+    schools = {s.pk: s for s in selectors.schools_in_groups([group])}
+    participants = []
+    for row, person in enumerate(data["participants"], start=1):
+        school = schools.get(person["school"])
+        if school is None:
+            raise ValidationError(
+                {
+                    "participants": [
+                        _("Person %(row)s: the school is not in %(group)s.")
+                        % {"row": row, "group": group}
+                    ]
+                }
+            )
+        participants.append(
+            services.ParticipantInput(
+                school=school, name=person["name"], email=person["email"], role=person["role"]
+            )
+        )
+    return group, participants
+
+
 CATALOGUE_FILTERS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Title, description or hub name."),
     OpenApiParameter("area", OpenApiTypes.INT, description="Area id."),
@@ -402,6 +458,33 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
             services.enrol, actor=request.user, programme=programme, **data.validated_data
         )
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=GroupEnrolRequestSerializer,
+        responses={201: GroupEnrolmentSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"], url_path="enrol-group")
+    def enrol_group(self, request: Request, **kwargs: Any) -> Response:
+        """Enrol staff of several schools of your cluster or SIG together: everyone or no
+        one (unless `allow_waiting_list`, when those without a place wait). Headteachers."""
+        programme = self.get_object()
+        require(policies.can_enrol(request.user, programme))
+        data = GroupEnrolRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group, participants = _group_participants(request, data.validated_data)
+        created = run_service(
+            services.enrol_group,
+            actor=request.user,
+            programme=programme,
+            group=group,
+            participants=participants,
+            allow_waiting_list=data.validated_data["allow_waiting_list"],
+        )
+        enrolments = Enrolment.objects.filter(group=created).select_related("school")
+        return Response(
+            GroupEnrolmentSerializer({"id": created.pk, "enrolments": enrolments}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class RegisterMarkSerializer(serializers.Serializer):
@@ -661,6 +744,24 @@ class BidRequestSerializer(serializers.Serializer):
     document = serializers.FileField(required=False, help_text="Supporting document.")
 
 
+class AwardRequestSerializer(serializers.Serializer):
+    bid = serializers.IntegerField(min_value=1, help_text="The winning bid (of this call).")
+    reasons = serializers.CharField(max_length=10000)
+    starts_on = serializers.DateField(help_text="Start of the hub designation.")
+    ends_on = serializers.DateField(help_text="End of the hub designation.")
+
+
+class CriterionScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1)
+    score = serializers.IntegerField(min_value=0, max_value=MAX_SCORE)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ScoreRequestSerializer(serializers.Serializer):
+    scores = CriterionScoreSerializer(many=True, allow_empty=False, max_length=50)
+    feedback = serializers.CharField(max_length=10000)
+
+
 class CallViewSet(viewsets.ReadOnlyModelViewSet):
     """Calls for provision. Drafts only for those who run calls."""
 
@@ -705,6 +806,26 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        request=AwardRequestSerializer,
+        responses={200: CallSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def award(self, request: Request, **kwargs: Any) -> Response:
+        """Decide the call for one of its bids, with reasons every bidder reads; creates or
+        renews the winner's hub designation. Every bid must have been scored."""
+        call = self.get_object()
+        require(policies.can_decide_call(request.user, call))
+        data = AwardRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        bid = Bid.objects.filter(call=call, pk=data.validated_data.pop("bid")).first()
+        if bid is None:
+            raise ValidationError({"bid": [_("Choose a bid made for this call.")]})
+        run_service(
+            services.award_call, actor=request.user, call=call, bid=bid, **data.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=call.pk)).data)
+
 
 class BidFilterSerializer(serializers.Serializer):
     call = serializers.IntegerField(required=False, min_value=1)
@@ -730,3 +851,29 @@ class BidViewSet(viewsets.ReadOnlyModelViewSet):
             if "call" in filters:
                 bids = bids.filter(call_id=filters["call"])
         return bids
+
+    @extend_schema(
+        request=ScoreRequestSerializer,
+        responses={200: BidSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def score(self, request: Request, **kwargs: Any) -> Response:
+        """Score the bid on every published criterion (0 to 5) after the deadline, with the
+        feedback the school reads once the call is decided. Those who decide calls only."""
+        bid = self.get_object()
+        require(policies.can_score_bid(request.user, bid))
+        data = ScoreRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scores = {
+            row["criterion"]: (row["score"], row.get("comment", ""))
+            for row in data.validated_data["scores"]
+        }
+        run_service(
+            services.score_bid,
+            actor=request.user,
+            bid=bid,
+            scores=scores,
+            feedback=data.validated_data["feedback"],
+        )
+        bid = self.get_queryset().get(pk=bid.pk)
+        return Response(self.get_serializer(bid).data)

@@ -616,6 +616,9 @@ def save_programme(
         else:
             programme = Programme(partnership_id=hub.partnership_id, hub=hub)
             confirmed = 0
+        newly_cancelled = (
+            status == ProgrammeStatus.CANCELLED and programme.status != ProgrammeStatus.CANCELLED
+        )
         programme.title, programme.description, programme.area = title, description, area
         programme.phases, programme.audience_roles = list(phases), list(audience_roles)
         programme.places, programme.delivery_language = places, delivery_language
@@ -623,8 +626,32 @@ def save_programme(
         programme.status = status
         programme.save()
         _save_sessions(programme, sessions)
-        _fill_places(programme)
+        if newly_cancelled:
+            _email_programme_cancelled(programme)
+        if status != ProgrammeStatus.CANCELLED:  # no promotions onto a cancelled programme
+            _fill_places(programme)
     return programme
+
+
+def _email_programme_cancelled(programme: Programme) -> None:
+    """Tell everyone with a place or on the waiting list that the programme is off."""
+    partnership = programme.partnership
+    for enrolment in programme.enrolments.filter(
+        status__in=(EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)
+    ):
+        _notify(
+            partnership,
+            key=f"hubs:programme-cancelled:{programme.pk}:{enrolment.pk}",
+            to=enrolment.participant_email,
+            subject=gettext_noop("%(programme)s has been cancelled"),
+            subject_params={"programme": programme.title},
+            template="hubs/email/programme_cancelled.txt",
+            context={
+                "programme": programme,
+                "enrolment": enrolment,
+                "url": _site_url(partnership, "hubs:catalogue"),
+            },
+        )
 
 
 def _save_sessions(programme: Programme, sessions: Sequence[SessionInput]) -> None:
@@ -880,6 +907,7 @@ def cancel_enrolment(*, actor: Any, enrolment: Enrolment) -> Enrolment:
             current.cancelled_at = timezone.now()
             current.save(update_fields=["status", "cancelled_at"])
             _fill_places(locked)
+            _email_enrolment(locked.partnership, locked, current, EnrolmentStatus.CANCELLED)
     return current
 
 
@@ -923,11 +951,13 @@ def _email_enrolment(
         EnrolmentStatus.CONFIRMED: gettext_noop("Your place on %(programme)s is confirmed"),
         EnrolmentStatus.WAITLISTED: gettext_noop("You are on the waiting list for %(programme)s"),
         "promoted": gettext_noop("A place on %(programme)s is now yours"),
+        EnrolmentStatus.CANCELLED: gettext_noop("Your place on %(programme)s is cancelled"),
     }
     templates = {
         EnrolmentStatus.CONFIRMED: "hubs/email/enrolment_confirmed.txt",
         EnrolmentStatus.WAITLISTED: "hubs/email/enrolment_waitlisted.txt",
         "promoted": "hubs/email/waitlist_promoted.txt",
+        EnrolmentStatus.CANCELLED: "hubs/email/enrolment_cancelled.txt",
     }
     _notify(
         partnership,

@@ -70,7 +70,65 @@ def test_promotion_from_the_waiting_list_is_emailed_once(
         services.cancel_enrolment(actor=headteacher, enrolment=first)
 
     assert keys("hubs:enrolment:promoted:") == [f"hubs:enrolment:promoted:{second.pk}"]
-    assert [m.to for m in mail.outbox] == [["second@x.example"]]
+    assert keys("hubs:enrolment:cancelled:") == [f"hubs:enrolment:cancelled:{first.pk}"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["first@x.example", "second@x.example"]
+
+
+def test_a_cancelled_place_is_confirmed_to_the_participant(
+    programme, school, headteacher, django_capture_on_commit_callbacks
+):
+    enrolment = enrol(programme, school, headteacher, "sian@x.example")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_enrolment(actor=headteacher, enrolment=enrolment)
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sian@x.example"]
+    assert "cancelled" in mail.outbox[0].subject
+    assert programme.title in mail.outbox[0].body
+
+
+def _save_with_status(programme, hub_lead, status):
+    session = programme.sessions.get()
+    return services.save_programme(
+        actor=hub_lead,
+        hub=programme.hub,
+        programme=programme,
+        sessions=[
+            services.SessionInput(
+                id=session.pk,
+                date=session.date,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                venue=session.venue,
+            )
+        ],
+        title=programme.title,
+        description=programme.description,
+        area=programme.area,
+        places=programme.places,
+        delivery_language=programme.delivery_language,
+        status=status,
+    )
+
+
+def test_cancelling_a_programme_tells_everyone_enrolled_once(
+    partnership, hub, school, headteacher, hub_lead, django_capture_on_commit_callbacks
+):
+    programme = make_programme(partnership, hub, places=1)
+    enrol(programme, school, headteacher, "placed@x.example")
+    enrol(programme, school, headteacher, "waiting@x.example")
+    dropped = enrol(programme, school, headteacher, "dropped@x.example")
+    services.cancel_enrolment(actor=headteacher, enrolment=dropped)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _save_with_status(programme, hub_lead, ProgrammeStatus.CANCELLED)
+        _save_with_status(programme, hub_lead, ProgrammeStatus.CANCELLED)
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["placed@x.example", "waiting@x.example"]
+    assert all("cancelled" in m.subject for m in mail.outbox)
+    assert programme.enrolments.filter(status="waitlisted").count() == 1
 
 
 def test_session_reminders_go_the_day_before_once_per_person(partnership, hub, school):
