@@ -563,6 +563,40 @@ def cycle_status(cycle: Cycle, today: Any = None) -> list[ReviewStatus]:
     return rows
 
 
+@dataclass
+class OverviewExportRow:
+    """One review as exported (CSV or PDF): the school named only if its findings are shared."""
+
+    school: str
+    stage: str
+    overdue: list[str]
+    visits: list[Any]
+    findings_submitted_on: Any
+
+
+def cycle_overview_export(cycle: Cycle) -> list[OverviewExportRow]:
+    """The cycle's status rows for a file that may leave the portal: a school whose
+    findings are not shared appears as "School N (not shared)"."""
+    rows = []
+    for number, row in enumerate(cycle_status(cycle), start=1):
+        review = row.review
+        findings = getattr(review, "findings", None)
+        rows.append(
+            OverviewExportRow(
+                school=review.school.name
+                if row.shared
+                else _("School %(number)s (not shared)") % {"number": number},
+                stage=row.stage,
+                overdue=row.overdue,
+                visits=[v.date for v in review.visits.all()],
+                findings_submitted_on=findings.submitted_at.date()
+                if findings is not None and findings.is_submitted
+                else None,
+            )
+        )
+    return rows
+
+
 def cycle_themes(cycle: Cycle) -> list[Theme]:
     """For each framework area: how many submitted findings say "even better if" (and
     "what went well") about it. Counts only, so no school can be identified."""

@@ -801,8 +801,18 @@ def _visit_url(visit: Visit, partnership: Partnership, name: str) -> str:
 
 
 def _email_about_visit(visit: Visit, *, kind: str, key_suffix: str, subject: str) -> int:
-    """Queue one email per recipient (once per key) about a visit; returns how many."""
+    """Queue one email per recipient (once per key) about a visit; returns how many.
+    Invitations carry the visit's calendar file, so it goes straight into a calendar."""
     sent = 0
+    attachments = None
+    if kind == "invitation":
+        attachments = [
+            {
+                "filename": "peer-review-visit.ics",
+                "content": visit_calendar(visit),
+                "mimetype": "text/calendar; method=REQUEST",
+            }
+        ]
     for user, partnership in visit_recipients(visit):
         with translation.override(user.language or partnership.default_language):
             queue_email(
@@ -811,6 +821,7 @@ def _email_about_visit(visit: Visit, *, kind: str, key_suffix: str, subject: str
                 to=user.email,
                 subject=subject % {"school": visit.review.school.name},
                 template=f"peerreview/email/visit_{kind}.txt",
+                attachments=attachments,
                 context={
                     "visit": visit,
                     "review": visit.review,

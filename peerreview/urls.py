@@ -10,6 +10,7 @@ urlpatterns = [
     path("peer-review/cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("peer-review/cycles/<int:pk>/status/", views.cycle_status_page, name="cycle_status"),
     path("peer-review/cycles/<int:pk>/status.csv", views.cycle_status_csv, name="cycle_status_csv"),
+    path("peer-review/cycles/<int:pk>/status.pdf", views.cycle_status_pdf, name="cycle_status_pdf"),
     path("peer-review/cycles/<int:pk>/edit/", views.cycle_edit, name="cycle_edit"),
     path("peer-review/cycles/<int:pk>/invite/", views.cycle_invite, name="cycle_invite"),
     path("peer-review/cycles/<int:pk>/schools/", views.cycle_schools, name="cycle_schools"),

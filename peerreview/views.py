@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnership.models import Role
+from partnership.pdf import pdf_response
 from partnership.policies import school_ids_with_role
 from partnership.tenancy import tenant_reverse
 
@@ -1074,20 +1075,14 @@ def cycle_status_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="peer-review-cycle-{cycle.pk}.csv"'
     writer = csv.writer(response)
     writer.writerow([_("School"), _("Stage"), _("Overdue"), _("Visits"), _("Findings submitted")])
-    for number, row in enumerate(selectors.cycle_status(cycle), start=1):
-        review = row.review
-        findings = getattr(review, "findings", None)
+    for row in selectors.cycle_overview_export(cycle):
         writer.writerow(
             [
-                review.school.name
-                if row.shared
-                else _("School %(number)s (not shared)") % {"number": number},
+                row.school,
                 row.stage,
                 "; ".join(row.overdue),
-                "; ".join(v.date.isoformat() for v in review.visits.all()),
-                findings.submitted_at.date().isoformat()
-                if findings is not None and findings.is_submitted
-                else "",
+                "; ".join(day.isoformat() for day in row.visits),
+                row.findings_submitted_on.isoformat() if row.findings_submitted_on else "",
             ]
         )
     writer.writerow([])
@@ -1095,3 +1090,19 @@ def cycle_status_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for theme in selectors.cycle_themes(cycle):
         writer.writerow([theme.area.display_name, theme.even_better_if, theme.went_well])
     return response
+
+
+def cycle_status_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The overview as PDF, with the same anonymity as the CSV."""
+    cycle = _organised_cycle(request, pk)
+    return pdf_response(
+        "peerreview/cycle_status_pdf.html",
+        {
+            "partnership": request.partnership,
+            "cycle": cycle,
+            "rows": selectors.cycle_overview_export(cycle),
+            "themes": selectors.cycle_themes(cycle),
+            "generated_on": timezone.localdate(),
+        },
+        f"peer-review-cycle-{cycle.pk}",
+    )

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pypdf import PdfReader
 
 from peerreview import selectors
 from peerreview.models import Findings
@@ -119,3 +120,29 @@ def test_overview_page_makes_the_same_queries_for_3_and_30_reviews(world, client
     few = count()
     add(27)
     assert count() == few
+
+
+def test_pdf_names_only_schools_whose_findings_are_shared(world, client_for):
+    other = ReviewFactory(partnership=world.p, cycle=world.cycle, school=world.other_school)
+    FindingsShareFactory(partnership=world.p, review=other)
+    submit(world, other)
+
+    response = client_for(world.senior_ca).get(url(world.p, f"cycles/{world.cycle.pk}/status.pdf"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert world.cycle.name in text
+    assert world.other_school.name in text
+    assert world.host.name not in text
+    assert "(not shared)" in text
+    assert "Leadership" in text
+
+
+@pytest.mark.parametrize("who", ["head", "lead", "ca", "governor"])
+def test_only_organisers_download_the_pdf(world, client_for, who):
+    response = client_for(getattr(world, who)).get(
+        url(world.p, f"cycles/{world.cycle.pk}/status.pdf")
+    )
+    assert response.status_code in (403, 404)

@@ -150,6 +150,11 @@ def test_moving_a_visit_sends_an_update_with_a_higher_sequence(
     assert all("replaces the earlier invitation" in m.body for m in mail.outbox)
     ics = client_for(world.lead).get(url(world.p, f"visits/{visit.pk}/calendar.ics"))
     assert "SEQUENCE:1" in ics.content.decode()
+    for message in mail.outbox:
+        (filename, content, mimetype) = message.attachments[0]
+        assert filename == "peer-review-visit.ics"
+        assert mimetype.startswith("text/calendar")
+        assert "SEQUENCE:1" in content and f"UID:{visit.uid}@" in content.replace("\r\n ", "")
 
 
 def test_reminders_go_out_a_week_and_a_day_before_and_only_once(
