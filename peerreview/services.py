@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from audit.services import record_event
 from partnership import icalendar
 from partnership.models import Membership, Partnership, Role
 from partnership.services import queue_email
@@ -1125,8 +1126,16 @@ def revoke_share(*, actor: Any, share: FindingsShare) -> FindingsShare:
 def record_findings_access(
     *, user: Any, review: Review, basis: str, action: str = FindingsAccess.Action.VIEWED
 ) -> FindingsAccess:
-    """Append one read of the findings to the review's access log."""
-    with tenant_scope(review.partnership_id):
+    """Append one read of the findings to the review's access log and to the
+    partnership's audit trail."""
+    with tenant_scope(review.partnership_id), transaction.atomic():
+        record_event(
+            partnership=review.partnership_id,
+            actor=user,
+            action=f"peerreview.findings_{action}",
+            target=review,
+            detail={"basis": basis},
+        )
         return FindingsAccess.objects.create(
             partnership_id=review.partnership_id,
             review=review,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from peerreview import services
 from peerreview.models import AccessBasis, AppendOnlyError, FindingsAccess, FindingsShare
 from tests.factories import AreaFindingFactory, FindingsFactory
@@ -226,3 +227,15 @@ def test_shared_findings_are_listed_for_the_people_they_are_shared_with(
 
     assert "Findings shared with you" in mine and "Ysgol y Bryn" in mine
     assert "Ysgol y Bryn" not in theirs
+
+
+def test_every_read_of_the_findings_is_in_the_partnerships_audit_trail(world, findings, client_for):
+    _read(client_for, world, world.lead)
+    _read(client_for, world, world.head)
+
+    events = AuditEvent.objects.filter(action="peerreview.findings_viewed").order_by("pk")
+    assert [e.actor for e in events] == [world.lead, world.head]
+    assert {(e.target_type, e.target_id) for e in events} == {
+        ("peerreview.review", str(world.review.pk))
+    }
+    assert all(e.partnership_id == world.p.pk for e in events)
