@@ -36,7 +36,7 @@ places elements and never does arithmetic or locale-dependent number formatting.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import count
@@ -206,12 +206,16 @@ def bar_chart(
     table: str = "details",
     empty_text: str = "",
     chart_id: str = "",
+    formatter: Callable[[Number | None], str] | None = None,
 ) -> BarChart:
     """A horizontal bar chart of `labels` (one bar each), stacked when there are several
     `series`. `unit` is appended to the axis heading ("days"); `decimals` is how values
     are shown; `max_value` fixes the scale (e.g. 100 for percentages); `table` is
     "details" (the data table folded away) or "visible"; `chart_id` makes the element
-    ids unique when the same title appears twice on a page."""
+    ids unique when the same title appears twice on a page; `formatter` writes each value
+    (e.g. as money, "£1,250.00"; it receives None for a missing figure) instead of
+    `decimals`."""
+    text = formatter or (lambda value: format_value(value, decimals))
     if table not in TABLE_MODES:
         raise ValueError(f"table must be one of {TABLE_MODES}")
     series = tuple(
@@ -283,7 +287,7 @@ def bar_chart(
                     width=_coord(max(x_of(end) - x_of(start), 1.0)),
                     colour=s.colour,
                     series=str(s.label),
-                    text=format_value(value, decimals),
+                    text=text(value),
                 )
             )
             start = end
@@ -295,8 +299,8 @@ def bar_chart(
                 label_y=_coord(bar_y + BAR_HEIGHT / 2 + FONT_SIZE / 2 - 2),
                 bar_y=_coord(bar_y),
                 segments=tuple(segments),
-                cells=tuple(format_value(s.values[i], decimals) for s in series),
-                total_text=format_value(totals[i] if total_known else None, decimals),
+                cells=tuple(text(s.values[i]) for s in series),
+                total_text=text(totals[i] if total_known else None),
                 total_x=_coord(x_of(totals[i]) + 6),
             )
         )
@@ -313,8 +317,8 @@ def bar_chart(
         ) % {
             "count": len(labels),
             "label": labels[largest],
-            "value": format_value(totals[largest], decimals),
-            "total": format_value(sum(totals), decimals),
+            "value": text(totals[largest]),
+            "total": text(sum(totals)),
         }
     return BarChart(
         id=chart_id,

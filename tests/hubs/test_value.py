@@ -333,7 +333,7 @@ def test_pages_mark_impact_as_a_placeholder(client_for, known, admin_user):
 def test_charts_are_accessible_svg_with_the_figures_as_a_table(client_for, known, admin_user):
     page = client_for(admin_user).get("/p/cwm/hubs/value/").content.decode()
 
-    chart = page[page.index('data-chart="hubs-cost"') :]
+    chart = page[page.index('id="hubs-cost" data-chart') :]
     chart = chart[: chart.index("</table>")]
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="hubs-cost-title', chart)
     assert '<title id="hubs-cost-title">Cost per participant</title>' in chart

@@ -141,3 +141,18 @@ def test_two_charts_with_one_title_get_different_ids():
 def test_a_series_must_give_one_value_per_label():
     with pytest.raises(ValueError):
         bar_chart(title="T", labels=["A", "B"], series=[Series("S", [1])])
+
+
+def test_a_formatter_writes_every_value_and_the_description():
+    chart = bar_chart(
+        title="Cost per participant",
+        labels=["Hub A", "Hub B"],
+        series=[Series("Cost", [Decimal("1250.06"), None])],
+        formatter=lambda v: "–" if v is None else f"£{float(v):,.2f}",
+    )
+
+    assert [row.cells for row in chart.rows] == [("£1,250.06",), ("–",)]
+    assert [row.total_text for row in chart.rows] == ["£1,250.06", "–"]
+    assert chart.rows[0].segments[0].text == "£1,250.06"
+    assert not chart.rows[1].segments
+    assert "£1,250.06" in chart.description
