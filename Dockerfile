@@ -39,6 +39,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DEBUG=false \
     MEDIA_ROOT=/app/media
 
+# WeasyPrint (PDF reports and minutes) needs Pango and a font with Welsh characters.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home portal
 

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the test suite needs are present: Chromium for the
-# Playwright journeys (never a downloaded browser) and gettext for compilemessages.
+# Playwright journeys (never a downloaded browser), gettext for compilemessages and
+# Pango with a font for WeasyPrint's PDFs.
 # Installs with apt-get when running as root; otherwise says what is missing.
 set -euo pipefail
 
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+# WeasyPrint renders the PDF reports with Pango; DejaVu has every Welsh character.
+libraries=$(ldconfig -p 2>/dev/null || true)
+[[ $libraries == *libpango-1.0.so* ]] || missing+=(libpango-1.0-0)
+[[ $libraries == *libpangoft2-1.0.so* ]] || missing+=(libpangoft2-1.0-0)
+[[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 
 if ((${#missing[@]} == 0)); then
     exit 0
