@@ -58,8 +58,10 @@ class DirectoryFilterForm(TenantForm):
             del self.fields["category"]
 
     def filters(self) -> DirectoryFilters:
-        """The chosen filters; invalid input is ignored rather than failing the page."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The chosen filters. A filter with invalid input is left out (the page shows its
+        error); the valid ones still apply."""
+        self.is_valid()
+        data = self.cleaned_data
         return DirectoryFilters(
             q=data.get("q") or "",
             local_authority=data.get("local_authority"),

@@ -141,6 +141,13 @@ def test_directory_with_an_unknown_filter_value_still_answers(admin_client_, two
     assert "Select a valid choice" in response.content.decode()
 
 
+def test_an_invalid_filter_is_left_out_and_the_valid_ones_still_apply(admin_client_, two_schools):
+    response = admin_client_.get(DIRECTORY, {"local_authority": "999999", "phase": Phase.PRIMARY})
+
+    assert "Select a valid choice" in response.content.decode()
+    assert listed(response) == ["Ysgol Aberaeron"]
+
+
 def test_directory_paginates(admin_client_, partnership):
     for i in range(school_views.PAGE_SIZE + 5):
         SchoolFactory(partnership=partnership, name=f"School {i:02d}")
