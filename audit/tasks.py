@@ -1,4 +1,4 @@
-"""Periodic work of audit (being built: the body lands with the app)."""
+"""Periodic work of audit: the retention clean-up beat runs daily."""
 
 from __future__ import annotations
 
@@ -7,4 +7,7 @@ from celery import shared_task
 
 @shared_task
 def apply_retention() -> int:
-    return 0
+    """Delete audit records and survey answers older than their retention; idempotent."""
+    from partnership.dataprotection import apply_retention_rules
+
+    return sum(apply_retention_rules().values())

@@ -281,6 +281,19 @@ def withdraw_offer(*, actor: Any, offer: Offer) -> Offer:
     return locked
 
 
+def _audit(actor: Any, target: Any, action: str, **detail: Any) -> None:
+    """A brokerage decision in the audit trail, in the caller's transaction."""
+    from audit.services import record_event
+
+    record_event(
+        partnership=target.partnership_id,
+        actor=actor,
+        action=f"brokerage.{action}",
+        target=target,
+        detail={key: str(value) for key, value in detail.items()},
+    )
+
+
 # --- Overrides and declines -----------------------------------------------------------------
 
 
@@ -302,11 +315,13 @@ def record_override(*, actor: Any, need: Need, provider: School, reason: str) ->
         locked = Need.objects.select_for_update().get(pk=need.pk)
         if locked.status != Need.Status.OPEN:
             raise ValidationError(_("Only an open need can be brokered."))
-        override, _created = CategoryOverride.objects.get_or_create(
+        override, created = CategoryOverride.objects.get_or_create(
             need=locked,
             provider=provider,
             defaults={"partnership_id": need.partnership_id, "reason": reason, "created_by": actor},
         )
+        if created:
+            _audit(actor, override, "override_recorded", need=locked.pk, provider=provider.pk)
     return override
 
 
@@ -329,7 +344,7 @@ def record_decline(
     if provider.pk == need.school_id:
         raise ValidationError(_("A school cannot support itself."))
     with transaction.atomic():
-        decline, _created = NeedDecline.objects.get_or_create(
+        decline, created = NeedDecline.objects.get_or_create(
             need=need,
             provider=provider,
             defaults={
@@ -339,6 +354,8 @@ def record_decline(
                 "agreement": agreement,
             },
         )
+        if created:
+            _audit(actor, decline, "decline_recorded", need=need.pk, provider=provider.pk)
     return decline
 
 
@@ -453,6 +470,15 @@ def make_agreement(
         )
         locked_need.status = Need.Status.BROKERED
         locked_need.save(update_fields=["status", "updated_at"])
+        _audit(
+            actor,
+            agreement,
+            "agreement_made",
+            need=locked_need.pk,
+            offer=locked_offer.pk,
+            days=days_value,
+            override=override is not None,
+        )
         _email_headteachers(agreement, event="made")
     return agreement
 
@@ -492,6 +518,7 @@ def confirm_agreement(*, actor: Any, agreement: SupportAgreement) -> SupportAgre
             locked.status = SupportAgreement.Status.ACTIVE
             _start_need(locked.need_id)
         locked.save()
+        _audit(actor, locked, "agreement_confirmed", sides=",".join(sorted(sides)))
     return locked
 
 
@@ -521,6 +548,7 @@ def decline_agreement(*, actor: Any, agreement: SupportAgreement, reason: str) -
         record_decline(
             actor=actor, need=need, provider=locked.provider, reason=reason, agreement=locked
         )
+        _audit(actor, locked, "agreement_declined")
         _email_broker_declined(locked, actor=actor, reason=reason)
     return locked
 
@@ -622,6 +650,9 @@ def close_agreement(
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         need.status = Need.Status.MET
         need.save(update_fields=["status", "updated_at"])
+        _audit(
+            actor, locked, "agreement_closed", objectives_met=objectives_met, rating=rating_value
+        )
     return outcome
 
 

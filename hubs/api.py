@@ -183,7 +183,13 @@ class ValueFiguresSerializer(serializers.Serializer):
     cost_per_participant = _money(
         allow_null=True, help_text="Spend divided by participants (£); null with none."
     )
-    impact = _rate("Placeholder: null until impact surveys exist.")
+    impact = _rate(
+        "Start-to-end change of the mean impact-survey score (points on the 1-5 scale); "
+        "null until both surveys have answers."
+    )
+    impact_retained = _rate(
+        "Six-months-after minus start of the mean impact-survey score; null until answered."
+    )
 
 
 class HubValueSerializer(serializers.Serializer):

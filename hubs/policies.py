@@ -13,6 +13,7 @@ from typing import Any
 
 import rules
 
+from panels import policies as panel_policies
 from partnership.models import Role
 from partnership.policies import (
     has_role,
@@ -133,10 +134,10 @@ can_keep_register = is_partnership_admin | is_hub_lead_of  # obj: the programme
 
 # --- Commissioning --------------------------------------------------------------------------
 
-#: Panels hook: when the panels app has members per area, add "is on the call's area panel"
-#: here and to can_decide_call; every view and the API ask only these two predicates.
+#: A call a panel opened from one of its needs is decided by that panel: its chair awards
+#: it (with the admin), its full members score the bids (panels.policies holds the rule).
 can_manage_calls = is_partnership_admin
-can_decide_call = is_partnership_admin
+can_decide_call = is_partnership_admin | panel_policies.is_decider_for_call
 
 
 @rules.predicate
@@ -160,8 +161,8 @@ def is_bidder(user: Any, bid: Bid) -> bool:
     return bid.school_id in schools or (bid.submitted_by_id == user.pk and is_member(user, bid))
 
 
-can_view_bid = can_decide_call | is_bidder
-can_score_bid = can_decide_call
+can_score_bid = can_decide_call | panel_policies.is_scorer_for_call
+can_view_bid = can_score_bid | is_bidder
 
 
 # --- Files ----------------------------------------------------------------------------------

@@ -416,8 +416,11 @@ class ValueFigures:
     deliverables_done: int = 0
     deliverables: int = 0
     programmes: int = 0
-    #: Placeholder: filled from impact surveys (start, end, six months after) once they exist.
+    #: Impact: the start-to-end change of participants' mean impact-survey score (points
+    #: on the 1-5 scale; surveys.selectors), and what remains six months after. None
+    #: until both surveys have answers.
     impact: Decimal | None = None
+    impact_retained: Decimal | None = None
 
     def __add__(self, other: ValueFigures) -> ValueFigures:
         return ValueFigures(
@@ -541,7 +544,7 @@ def _figures_by_hub(*, area: Area | None = None, hub: int | None = None) -> dict
 
 def value_for_money(*, area: Area | None = None) -> ValueForMoney:
     """Every hub's value-for-money figures side by side, summed per area and in total
-    (seven queries however many hubs).
+    (ten queries however many hubs; impact comes from the impact surveys).
 
     Funding and spend add up every service level agreement of the hub and its budget lines'
     actual spend; participants are confirmed places on its programmes; the attendance rate
@@ -550,6 +553,8 @@ def value_for_money(*, area: Area | None = None) -> ValueForMoney:
     hubs = Hub.objects.select_related("area").order_by("area__position", "area__name", "name", "pk")
     if area is not None:
         hubs = hubs.filter(area=area)
+    from surveys import selectors as surveys
+
     figures = _figures_by_hub(area=area)
     rows = [HubValue(hub, figures.get(hub.pk) or ValueFigures()) for hub in hubs]
     areas: dict[int, AreaValue] = {}
@@ -558,7 +563,25 @@ def value_for_money(*, area: Area | None = None) -> ValueForMoney:
         group.hubs.append(row)
         group.figures = group.figures + row.figures
     total = sum((row.figures for row in rows), ValueFigures())
-    return ValueForMoney(hubs=rows, areas=list(areas.values()), total=total)
+    # Impact is not a sum of the hubs' figures: each level is averaged over its answers.
+    _set_impact([(r.hub.pk, r.figures) for r in rows], surveys.impact_by("hub", area=area))
+    groups = list(areas.values())
+    _set_impact([(g.area.pk, g.figures) for g in groups], surveys.impact_by("area", area=area))
+    _set_impact_from(total, surveys.impact_summary(area=area))
+    return ValueForMoney(hubs=rows, areas=groups, total=total)
+
+
+def _set_impact_from(figures: ValueFigures, summary: Any) -> None:
+    figures.impact, figures.impact_retained = summary.change, summary.retained
+
+
+def _set_impact(owners: list[tuple[int, ValueFigures]], impact_rows: list[Any]) -> None:
+    """Give each hub's, area's or programme's figures the impact of the same key from
+    surveys.selectors.impact_by() (rows without survey answers keep None)."""
+    summaries = {row.key: row.summary for row in impact_rows}
+    for key, figures in owners:
+        if key in summaries:
+            _set_impact_from(figures, summaries[key])
 
 
 @dataclass
@@ -572,6 +595,8 @@ class HubValueDetail:
     hub: Hub
     figures: ValueFigures
     programmes: list[ProgrammeValue]
+    #: The hub's impact-survey results (surveys.selectors.ImpactSummary).
+    impact: Any = None
 
 
 def hub_value(pk: int) -> HubValueDetail:
@@ -600,11 +625,21 @@ def hub_value(pk: int) -> HubValueDetail:
     ):
         per_programme[programme_id].attended = attended
         per_programme[programme_id].marks = marks
+    from surveys import selectors as surveys
+
     programmes = Programme.objects.filter(hub=hub).order_by("title", "pk")
+    rows = [ProgrammeValue(p, per_programme[p.pk]) for p in programmes]
+    _set_impact(
+        [(r.programme.pk, r.figures) for r in rows], surveys.impact_by("programme", hubs=[hub])
+    )
+    impact = surveys.impact_summary(hubs=[hub])
+    figures = _figures_by_hub(hub=hub.pk).get(hub.pk) or ValueFigures()
+    _set_impact_from(figures, impact)
     return HubValueDetail(
         hub=hub,
-        figures=_figures_by_hub(hub=hub.pk).get(hub.pk) or ValueFigures(),
-        programmes=[ProgrammeValue(p, per_programme[p.pk]) for p in programmes],
+        figures=figures,
+        impact=impact,
+        programmes=rows,
     )
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from partnership.models import Area, Role
 from partnership.policies import school_ids_with_role
 from partnership.tenancy import tenant_reverse
+from surveys import selectors as survey_selectors
 
 from . import policies, selectors, services
 from .charts import attendance_chart, value_charts
@@ -152,6 +153,7 @@ def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit_delivery": policies.can_edit_hub_delivery(user, hub),
             "can_review": policies.can_review_hub(user, hub),
             "can_edit_programmes": can_edit_programmes,
+            "impact_summary": survey_selectors.impact_summary(hubs=[hub]),
         },
     )
 
@@ -167,6 +169,7 @@ def _value_page(request: HttpRequest, area: Area | None) -> HttpResponse:
         "area": area,
         "charts": value_charts(rows, prefix="hubs", label_heading=_("Hub")),
         "area_charts": [],
+        "impact_summary": survey_selectors.impact_summary(area=area),
     }
     # Charts per area only when they say more than the charts per hub.
     if area is None and 1 < len(value.areas) < len(value.hubs):
@@ -654,6 +657,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": policies.can_edit_programme(user, programme),
             "can_enrol": programme.accepts_enrolments and policies.can_enrol(user, programme),
             "can_keep_register": policies.can_keep_register(user, programme),
+            "impact_summary": survey_selectors.impact_summary(programmes=[programme]),
         },
     )
 

@@ -28,3 +28,22 @@ class MeetingAdmin(admin.ModelAdmin):
 class ActionAdmin(admin.ModelAdmin):
     list_display = ("description", "owner", "due_on", "status", "partnership")
     list_filter = ("status", "partnership")
+
+
+@admin.register(models.Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    list_display = ("panel", "programme", "agreement", "judgement", "decided_at", "partnership")
+    list_filter = ("judgement", "partnership")
+
+
+@admin.register(models.Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ("title", "opens_at", "closes_at", "partnership")
+    list_filter = ("partnership",)
+    search_fields = ("title",)
+
+
+@admin.register(models.ConsultationResponse)
+class ConsultationResponseAdmin(admin.ModelAdmin):
+    list_display = ("consultation", "respondent", "group", "submitted_at", "partnership")
+    list_filter = ("group", "partnership")

@@ -11,7 +11,15 @@ from django_scopes.forms import SafeModelChoiceField
 from partnership.forms import ServiceErrorsMixin, TenantForm
 from partnership.models import Area
 
-from .models import ActionStatus, AttendanceStatus, Priority, SeatType
+from .models import (
+    ActionStatus,
+    AttendanceStatus,
+    EvaluationJudgement,
+    Panel,
+    Priority,
+    SeatType,
+    StakeholderGroup,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -47,6 +55,15 @@ class PanelForm(TenantForm):
     )
     term_warning_days = forms.IntegerField(
         label=_("Warn before a term ends (days)"), min_value=0, max_value=365, initial=60
+    )
+    stakeholder_group = forms.ChoiceField(
+        label=_("Stakeholder group it forms"),
+        choices=[("", _("None")), *Panel._meta.get_field("stakeholder_group").choices],
+        required=False,
+        help_text=_(
+            "For a partnership group run as a panel: its members are invited when a "
+            "consultation asks this group."
+        ),
     )
     required_voices = forms.MultipleChoiceField(
         label=_("Voices the panel must include"),
@@ -203,3 +220,82 @@ class AttendanceForm(ServiceErrorsMixin, forms.Form):
             for name, person in self.people.items()
             if self.cleaned_data.get(name)
         }
+
+
+class EvaluationForm(TenantForm):
+    judgement = forms.ChoiceField(
+        label=_("Judgement"),
+        choices=EvaluationJudgement.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose continue, change or stop.")},
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What in the impact results led to this judgement."),
+        error_messages={"required": _("Give the reasons for the judgement.")},
+    )
+
+
+class ConsultationForm(TenantForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Why the partnership is consulting and what will happen with the answers."),
+    )
+    panel = SafeModelChoiceField(
+        Panel.objects,
+        label=_("Panel leading it"),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Its chair sees the collated responses with the admin."),
+    )
+    groups = forms.MultipleChoiceField(
+        label=_("Stakeholder groups invited"),
+        choices=StakeholderGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Invite at least one stakeholder group.")},
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Responses open"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Responses close"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+
+
+class SectionForm(TenantForm):
+    heading = forms.CharField(label=_("Heading"), max_length=200)
+    body = forms.CharField(
+        label=_("Text of the section"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+
+
+class QuestionForm(TenantForm):
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResponseForm(ServiceErrorsMixin, forms.Form):
+    """The group the person responds for, and one text box per question of the paper."""
+
+    def __init__(self, *args: Any, questions: list[Any], groups: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        labels = dict(StakeholderGroup.choices)
+        self.fields["group"] = forms.ChoiceField(
+            label=_("Responding as"),
+            choices=[(g, labels[g]) for g in groups],
+            initial=groups[0] if len(groups) == 1 else None,
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose the group you are responding for.")},
+        )
+        self.questions = {f"question_{q.pk}": q for q in questions}
+        for name, question in self.questions.items():
+            self.fields[name] = forms.CharField(
+                label=question.text,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+            )
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(name, "") for name, q in self.questions.items()}

@@ -1,4 +1,5 @@
-"""Panels: who sits on them and for how long, the needs they identify, and their meetings.
+"""Panels: who sits on them and for how long, the needs they identify, their meetings,
+the judgements they make on evaluations, and the partnership's consultations.
 
 A panel (usually one per area) has seats by type; a person holds a seat for a term
 (`PanelMember`), so rotation is visible and enforced. The panel identifies needs for its
@@ -10,6 +11,7 @@ arising until they are done.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +74,19 @@ class Panel(TenantModel):
         help_text=_("Seat types the composition check expects to be filled."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    stakeholder_group = models.CharField(
+        _("stakeholder group it forms"),
+        max_length=20,
+        blank=True,
+        choices=[
+            ("strategy_group", _("Strategy group")),
+            ("advisory_board", _("Advisory board")),
+        ],
+        help_text=_(
+            "For a partnership group run as a panel: its current members are invited when a "
+            "consultation asks this group."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantScopedManager()
@@ -365,3 +380,215 @@ class Action(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ACTION_STATUSES
+
+
+# --- Evaluation review -------------------------------------------------------------------------
+
+
+class EvaluationJudgement(models.TextChoices):
+    CONTINUE = "continue", _("Continue")
+    CHANGE = "change", _("Change")
+    STOP = "stop", _("Stop")
+
+
+class Evaluation(TenantModel):
+    """A panel's judgement on a programme (hubs) or a support agreement (brokerage) of its
+    area, made on the impact results it had then; listed for the whole partnership.
+
+    A later judgement on the same subject does not replace an earlier one: both stay, the
+    newest is the panel's current view.
+    """
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="evaluations")
+    programme = models.ForeignKey(
+        "hubs.Programme",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="panel_evaluations",
+    )
+    agreement = models.ForeignKey(
+        "brokerage.SupportAgreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="panel_evaluations",
+    )
+    judgement = models.CharField(_("judgement"), max_length=10, choices=EvaluationJudgement.choices)
+    rationale = models.TextField(_("rationale"))
+    #: The impact results the panel saw, as shown on the page when it judged (plain text).
+    evidence = models.TextField(_("evidence seen"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(programme__isnull=False) & Q(agreement__isnull=True))
+                | (Q(programme__isnull=True) & Q(agreement__isnull=False)),
+                name="evaluation_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.get_judgement_display()}"
+
+    @property
+    def subject(self) -> Any:
+        return self.programme if self.programme_id else self.agreement
+
+
+# --- Consultations -------------------------------------------------------------------------
+
+
+class StakeholderGroup(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    STRATEGY_GROUP = "strategy_group", _("Strategy group")
+    ADVISORY_BOARD = "advisory_board", _("Advisory board")
+    HEADTEACHERS = "headteachers", _("Headteachers")
+
+
+class Consultation(TenantModel):
+    """A discussion paper (sections with questions) that invited stakeholder groups answer
+    between `opens_at` and `closes_at`."""
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), help_text=_("Why the partnership is consulting."))
+    panel = models.ForeignKey(
+        Panel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("panel leading it"),
+        help_text=_("Its chair sees the collated responses with the admin."),
+    )
+    groups = models.JSONField(_("invited groups"), default=list)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["-opens_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "title"], name="consultation_unique_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="consultation_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def has_closed(self, now: Any = None) -> bool:
+        return (now or timezone.now()) >= self.closes_at
+
+    def group_labels(self) -> list[str]:
+        return [str(StakeholderGroup(g).label) for g in self.groups if g in StakeholderGroup.values]
+
+
+class ConsultationSection(TenantModel):
+    """A section of the discussion paper: a heading, its text, and its questions."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="sections"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text of the section"), blank=True)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class ConsultationQuestion(TenantModel):
+    """A question of a section, answered in free text."""
+
+    section = models.ForeignKey(
+        ConsultationSection, on_delete=models.CASCADE, related_name="questions"
+    )
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("question"))
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ConsultationResponse(TenantModel):
+    """One person's response, given for one of the groups they belong to; once only."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="responses"
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultation_responses"
+    )
+    group = models.CharField(_("responding as"), max_length=20, choices=StakeholderGroup.choices)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "respondent"], name="consultation_response_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} ({self.get_group_display()})"
+
+
+class ConsultationAnswer(TenantModel):
+    """The answer of one response to one question."""
+
+    response = models.ForeignKey(
+        ConsultationResponse, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        ConsultationQuestion, on_delete=models.CASCADE, related_name="answers"
+    )
+    text = models.TextField(_("answer"))
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="consultation_answer_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]

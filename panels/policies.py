@@ -3,8 +3,15 @@
 - partnership admin: creates panels, seats and terms; does everything a chair does;
 - chair (a current term marked as chair): runs meetings, minutes, actions; opens calls;
 - panel member (a current term on the panel): reads the panel's papers and approved
-  minutes, records needs; a pupil or governor member reads only the items marked for them;
-- anyone else in the partnership: the panel's purpose, members and published decisions.
+  minutes, records needs and the actions agreed at a meeting; a pupil or governor
+  member reads only the items marked for them;
+- anyone else in the partnership: the panel's purpose, members and published decisions
+  (decisions in approved minutes marked for publication, and evaluation judgements);
+- consultations: the admin (or the leading panel's chair) writes them and reads the
+  collated responses; the invited stakeholder groups read the paper and respond;
+- commissioning calls a panel opened from one of its needs: its full members score the
+  bids, its chair awards the call (hubs.policies asks `is_scorer_for_call` and
+  `is_decider_for_call`).
 """
 
 from __future__ import annotations
@@ -14,12 +21,16 @@ from typing import Any
 import rules
 from django.utils import timezone
 
-from partnership.policies import is_member, is_partnership_admin
+from partnership.models import Role
+from partnership.policies import has_role, is_member, is_partnership_admin
 
 from .models import (
     RESTRICTED_SEAT_TYPES,
     Action,
     AgendaItem,
+    Consultation,
+    ConsultationResponse,
+    Evaluation,
     IdentifiedNeed,
     Meeting,
     Panel,
@@ -31,7 +42,7 @@ def panel_of(obj: Any) -> Panel:
     """The panel a row belongs to (a panel, need, meeting, agenda item or action)."""
     if isinstance(obj, Panel):
         return obj
-    if isinstance(obj, IdentifiedNeed | Meeting):
+    if isinstance(obj, IdentifiedNeed | Meeting | Evaluation):
         return obj.panel
     if isinstance(obj, AgendaItem | Action):
         return obj.meeting.panel
@@ -107,9 +118,151 @@ can_view_minutes = can_run_panel | (can_view_item & minutes_are_approved)
 #: A published decision (after the minutes are approved) is for everyone in the partnership.
 can_view_decision = can_view_minutes | (is_member & decision_is_published)
 
+#: Actions agreed at a meeting: any full member may record one (the chair runs the rest).
+can_record_action = can_run_panel | (is_panel_member & ~is_restricted_member)
+
 # --- Needs and calls -------------------------------------------------------------------
 
 can_record_need = can_run_panel | (is_panel_member & ~is_restricted_member)
 can_view_needs = can_view_all_papers
 #: Opening a commissioning call from a need: the chair or the admin.
 can_open_call = can_run_panel
+
+# --- Evaluation review -----------------------------------------------------------------------
+
+#: The impact results of the area's programmes and support, and the panel's judgements.
+can_view_evaluations = can_view_all_papers
+#: Recording a judgement (continue, change, stop) is the panel's decision: chair or admin.
+can_record_evaluation = can_run_panel
+#: The partnership's list of published decisions (obj: the partnership).
+can_view_published_decisions = is_member
+
+
+# --- Consultations ----------------------------------------------------------------------------
+
+
+def stakeholder_groups_of(user: Any, partnership: Any) -> list[str]:
+    """The stakeholder groups the user belongs to in this partnership, read once per request:
+    staff (admin, challenge advisers, hub leads), headteachers, and the strategy group and
+    advisory board (current members of the panel that forms each group)."""
+    from .models import StakeholderGroup
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache: dict[int, list[str]] = user.__dict__.setdefault("_stakeholder_groups", {})
+    key = getattr(partnership, "partnership_id", None) or partnership.pk
+    if key not in cache:
+        groups = []
+        staff = (Role.PARTNERSHIP_ADMIN, Role.SENIOR_CA, Role.CHALLENGE_ADVISER, Role.HUB_LEAD)
+        if has_role(user, partnership, *staff):
+            groups.append(StakeholderGroup.STAFF.value)
+        if has_role(user, partnership, Role.HEADTEACHER):
+            groups.append(StakeholderGroup.HEADTEACHERS.value)
+        today = timezone.localdate()
+        formed = set(
+            PanelMember.objects.filter(
+                user=user,
+                partnership_id=key,
+                starts_on__lte=today,
+                ends_on__gte=today,
+                seat__panel__is_active=True,
+            )
+            .exclude(seat__panel__stakeholder_group="")
+            .values_list("seat__panel__stakeholder_group", flat=True)
+        )
+        groups += [g for g in StakeholderGroup.values if g in formed]
+        cache[key] = groups
+    return cache[key]
+
+
+def invited_groups_of(user: Any, consultation: Consultation) -> list[str]:
+    """The user's groups that the consultation invites (they respond for one of them)."""
+    mine = stakeholder_groups_of(user, consultation)
+    return [g for g in consultation.groups if g in mine]
+
+
+@rules.predicate
+def is_invited(user: Any, consultation: Consultation) -> bool:
+    return bool(invited_groups_of(user, consultation))
+
+
+@rules.predicate
+def is_leading_panel_chair(user: Any, consultation: Consultation) -> bool:
+    panel = consultation.panel
+    return panel is not None and any(t.is_chair for t in current_terms(user, panel))
+
+
+@rules.predicate
+def has_opened(user: Any, consultation: Consultation) -> bool:
+    return consultation.opens_at <= timezone.now()
+
+
+can_create_consultation = is_partnership_admin  # obj: the partnership
+#: Sections, questions, dates and the collated responses with their exports.
+can_manage_consultation = is_partnership_admin | is_leading_panel_chair
+can_view_collation = can_manage_consultation
+#: The discussion paper: those invited, once it has opened.
+can_view_consultation = can_manage_consultation | (is_invited & has_opened)
+#: Responding: invited people (the window and duplicates are checked by the service).
+can_respond = is_invited
+
+
+@rules.predicate
+def is_respondent(user: Any, response: ConsultationResponse) -> bool:
+    return response.respondent_id == user.pk
+
+
+# --- Commissioning calls a panel opened ------------------------------------------------------
+
+
+def seats_on_calling_panels(user: Any, call: Any) -> list[tuple[str, bool]]:
+    """(seat type, is chair) of each current term the user holds on an active panel that
+    opened this call from one of its identified needs. One query per user and partnership
+    per request, however many calls are checked (a list of bids asks for each)."""
+    if not getattr(user, "is_authenticated", False) or call is None:
+        return []
+    cache: dict[int, dict[int, list[tuple[str, bool]]]] = user.__dict__.setdefault(
+        "_calling_panel_seats", {}
+    )
+    if call.partnership_id not in cache:
+        today = timezone.localdate()
+        by_call: dict[int, list[tuple[str, bool]]] = {}
+        rows = (
+            PanelMember.objects.filter(
+                user=user,
+                partnership_id=call.partnership_id,
+                starts_on__lte=today,
+                ends_on__gte=today,
+                seat__panel__is_active=True,
+                seat__panel__needs__call_id__isnull=False,
+            )
+            .order_by()
+            .values_list("seat__panel__needs__call_id", "seat__seat_type", "is_chair")
+        )
+        for call_id, seat_type, is_chair in rows:
+            by_call.setdefault(call_id, []).append((seat_type, is_chair))
+        cache[call.partnership_id] = by_call
+    return cache[call.partnership_id].get(call.pk, [])
+
+
+def _call_of(obj: Any) -> Any:
+    from hubs.models import Bid, Call
+
+    if isinstance(obj, Call):
+        return obj
+    if isinstance(obj, Bid):
+        return obj.call
+    return None  # a partnership: no one call, so no panel decides it
+
+
+@rules.predicate
+def is_scorer_for_call(user: Any, obj: Any) -> bool:
+    """A full member (not only a pupil or governor seat) of the panel that opened the call."""
+    seats = seats_on_calling_panels(user, _call_of(obj))
+    return any(seat_type not in RESTRICTED_SEAT_TYPES for seat_type, _chair in seats)
+
+
+@rules.predicate
+def is_decider_for_call(user: Any, obj: Any) -> bool:
+    """The chair of the panel that opened the call."""
+    return any(is_chair for _type, is_chair in seats_on_calling_panels(user, _call_of(obj)))

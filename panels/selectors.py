@@ -10,8 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnership.models import Partnership
 from partnership.tenancy import tenant_scope
@@ -20,6 +22,13 @@ from .models import (
     OPEN_ACTION_STATUSES,
     Action,
     AgendaItem,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationQuestion,
+    ConsultationResponse,
+    ConsultationSection,
+    Evaluation,
+    EvaluationJudgement,
     IdentifiedNeed,
     Meeting,
     MeetingAttendance,
@@ -27,6 +36,7 @@ from .models import (
     PanelMember,
     Seat,
     SeatType,
+    StakeholderGroup,
 )
 
 User = get_user_model()
@@ -303,20 +313,6 @@ def open_actions_before(meeting: Meeting) -> QuerySet[Action]:
     ).order_by("due_on", "pk")
 
 
-def published_decisions(panel: Panel) -> list[AgendaItem]:
-    """Decisions published to the partnership (their meeting's minutes approved)."""
-    return list(
-        AgendaItem.objects.filter(
-            meeting__panel=panel,
-            decision_published=True,
-            meeting__minutes_approved_at__isnull=False,
-        )
-        .exclude(decision="")
-        .select_related("meeting")
-        .order_by("-meeting__starts_at", "position", "pk")
-    )
-
-
 def actions_due_on(partnership: Partnership, days: list[date]) -> list[Action]:
     """Open actions due on one of these days, with owner, meeting and panel."""
     with tenant_scope(partnership):
@@ -325,3 +321,384 @@ def actions_due_on(partnership: Partnership, days: list[date]) -> list[Action]:
                 partnership=partnership, status__in=OPEN_ACTION_STATUSES, due_on__in=days
             ).select_related("owner", "meeting__panel")
         )
+
+
+# --- Published decisions (pages and board reports) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedDecision:
+    """One decision a panel made public: a decision in approved minutes marked for
+    publication (`kind` "meeting"), or a judgement on an evaluation (`kind` "evaluation",
+    with `judgement` continue / change / stop)."""
+
+    panel: Panel
+    decided_on: date
+    kind: str
+    title: str
+    decision: str
+    judgement: str = ""
+    rationale: str = ""
+    #: The programme or support agreement judged (evaluations only).
+    subject: Any = None
+
+
+def published_decisions(
+    partnership: Partnership,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    panel: Panel | None = None,
+    area: Any = None,
+) -> list[PublishedDecision]:
+    """Every decision the partnership's panels have published, newest first.
+
+    For board reports (reports/) and the published decisions page. Two queries whatever
+    the number of decisions. `start` and `end` (dates, both included) bound the day the
+    decision was made (the meeting's day, or the day of the judgement); `panel` or `area`
+    keep one panel's or one area's decisions. Nothing private is returned: meeting
+    decisions only once the minutes are approved and the item is marked for publication;
+    evaluation judgements are public once recorded.
+    """
+    with tenant_scope(partnership):
+        items = AgendaItem.objects.filter(
+            partnership=partnership,
+            decision_published=True,
+            meeting__minutes_approved_at__isnull=False,
+        ).exclude(decision="")
+        evaluations = Evaluation.objects.filter(partnership=partnership)
+        if panel is not None:
+            items = items.filter(meeting__panel=panel)
+            evaluations = evaluations.filter(panel=panel)
+        if area is not None:
+            items = items.filter(meeting__panel__area=area)
+            evaluations = evaluations.filter(panel__area=area)
+        if start is not None:
+            items = items.filter(meeting__starts_at__date__gte=start)
+            evaluations = evaluations.filter(decided_at__date__gte=start)
+        if end is not None:
+            items = items.filter(meeting__starts_at__date__lte=end)
+            evaluations = evaluations.filter(decided_at__date__lte=end)
+        decisions = [
+            PublishedDecision(
+                panel=item.meeting.panel,
+                decided_on=timezone.localdate(item.meeting.starts_at),
+                kind="meeting",
+                title=item.title,
+                decision=item.decision,
+            )
+            for item in items.select_related("meeting__panel__area")
+        ]
+        decisions += [
+            PublishedDecision(
+                panel=evaluation.panel,
+                decided_on=timezone.localdate(evaluation.decided_at),
+                kind="evaluation",
+                title=str(evaluation.subject),
+                decision=str(EvaluationJudgement(evaluation.judgement).label),
+                judgement=evaluation.judgement,
+                rationale=evaluation.rationale,
+                subject=evaluation.subject,
+            )
+            for evaluation in evaluations.select_related(
+                "panel__area",
+                "programme__hub",
+                "agreement__provider",
+                "agreement__receiving_school",
+            )
+        ]
+    return sorted(decisions, key=lambda d: (d.decided_on, d.panel.name), reverse=True)
+
+
+# --- Evaluation review -------------------------------------------------------------------------
+
+
+@dataclass
+class ImpactRow:
+    """A programme or support agreement of the panel's area, with its impact results and
+    the panel's judgements on it (newest first)."""
+
+    kind: str  # "programme" or "agreement"
+    subject: Any
+    provider: str
+    participants: int | None = None
+    attendance_rate: int | None = None
+    rating: int | None = None
+    objectives_met: str = ""
+    outcome_evidence: str = ""
+    survey: list[tuple[str, str]] = field(default_factory=list)
+    judgements: list[Evaluation] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Evaluation | None:
+        return self.judgements[0] if self.judgements else None
+
+    def evidence_text(self) -> str:
+        """The results as one plain paragraph, kept with a judgement as what the panel saw."""
+        parts = []
+        if self.participants is not None:
+            parts.append(f"participants: {self.participants}")
+        if self.attendance_rate is not None:
+            parts.append(f"attendance: {self.attendance_rate}%")
+        if self.rating is not None:
+            parts.append(f"impact rating: {self.rating}/4 (objectives met: {self.objectives_met})")
+        parts += [f"{label}: {value}" for label, value in self.survey]
+        return "; ".join(parts)
+
+
+def _count(queryset: QuerySet, ref: str) -> Coalesce:
+    counted = (
+        queryset.filter(**{ref: OuterRef("pk")})
+        .order_by()
+        .values(ref)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _survey_lines(summary: Any) -> list[tuple[str, str]]:
+    """An impact survey summary (surveys.selectors.ImpactSummary) as (label, value) lines."""
+    if not summary.invited:
+        return []
+    lines = [
+        (
+            _("Impact surveys answered"),
+            _("%(answered)s of %(invited)s")
+            % {"answered": summary.answered, "invited": summary.invited},
+        )
+    ]
+    if summary.change is not None:
+        lines.append((_("Change in mean score, start to end (1-5)"), f"{summary.change:+}"))
+    if summary.retained is not None:
+        lines.append((_("Change kept six months after"), f"{summary.retained:+}"))
+    return lines
+
+
+def _survey_results(kind: str, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Impact survey results per programme or agreement from surveys.selectors, as
+    {id: [(label, value), ...]}; one query per kind. Empty when there is nothing to ask."""
+    if not ids:
+        return {}
+    from surveys import selectors as surveys
+
+    if kind == "programme":
+        rows = surveys.impact_by("programme", programmes=ids)
+        return {row.key: _survey_lines(row.summary) for row in rows}
+    if "agreement" in getattr(surveys, "DIMENSIONS", {}):
+        rows = surveys.impact_by("agreement", agreements=ids)
+        return {row.key: _survey_lines(row.summary) for row in rows}
+    # surveys groups by programme, hub, area, school or provider; per agreement we group
+    # its invitations the same way its impact_by() does (until it offers "agreement").
+    aggregates = getattr(surveys, "_AGGREGATES", None)
+    if aggregates is None or not hasattr(surveys, "_summary"):
+        return {}
+    grouped: dict[int, dict[str, dict[str, Any]]] = {}
+    rows = (
+        surveys.impact_invitations(agreements=ids)
+        .order_by()
+        .values("agreement_id", "point")
+        .annotate(**aggregates)
+    )
+    for row in rows:
+        grouped.setdefault(row["agreement_id"], {})[row["point"]] = row
+    return {key: _survey_lines(surveys._summary(points)) for key, points in grouped.items()}
+
+
+def impact_results(panel: Panel) -> list[ImpactRow]:
+    """The panel's evaluation review: the published programmes and the started or closed
+    support agreements of its area, with enrolments, attendance, agreement outcomes and
+    impact surveys, and the panel's judgements. A constant number of queries."""
+    from brokerage.models import SupportAgreement
+    from hubs.models import Attendance, Enrolment, EnrolmentStatus, Programme, ProgrammeStatus
+
+    if panel.area_id is None:
+        return []
+    programmes = list(
+        Programme.objects.filter(area_id=panel.area_id)
+        .exclude(status__in=(ProgrammeStatus.DRAFT, ProgrammeStatus.CANCELLED))
+        .select_related("hub")
+        .annotate(
+            participants=_count(
+                Enrolment.objects.filter(status=EnrolmentStatus.CONFIRMED), "programme"
+            ),
+            attended=_count(Attendance.objects.filter(attended=True), "session__programme"),
+            marks=_count(Attendance.objects.all(), "session__programme"),
+        )
+        .order_by("title", "pk")
+    )
+    agreements = list(
+        SupportAgreement.objects.filter(
+            need__area_id=panel.area_id,
+            status__in=(SupportAgreement.Status.ACTIVE, SupportAgreement.Status.CLOSED),
+        )
+        .select_related("provider", "receiving_school", "outcome")
+        .order_by("-starts_on", "pk")
+    )
+    judged: dict[tuple[str, int], list[Evaluation]] = {}
+    for evaluation in Evaluation.objects.filter(panel=panel).select_related("decided_by"):
+        key = (
+            ("programme", evaluation.programme_id)
+            if evaluation.programme_id
+            else (
+                "agreement",
+                evaluation.agreement_id,
+            )
+        )
+        judged.setdefault(key, []).append(evaluation)
+    surveys = {
+        "programme": _survey_results("programme", [p.pk for p in programmes]),
+        "agreement": _survey_results("agreement", [a.pk for a in agreements]),
+    }
+    rows = [
+        ImpactRow(
+            kind="programme",
+            subject=p,
+            provider=p.hub.name,
+            participants=p.participants,
+            attendance_rate=round(100 * p.attended / p.marks) if p.marks else None,
+            survey=surveys["programme"].get(p.pk, []),
+            judgements=judged.get(("programme", p.pk), []),
+        )
+        for p in programmes
+    ]
+    for agreement in agreements:
+        outcome = getattr(agreement, "outcome", None)
+        rows.append(
+            ImpactRow(
+                kind="agreement",
+                subject=agreement,
+                provider=agreement.provider.name,
+                rating=outcome.rating if outcome else None,
+                objectives_met=outcome.get_objectives_met_display() if outcome else "",
+                outcome_evidence=outcome.evidence if outcome else "",
+                survey=surveys["agreement"].get(agreement.pk, []),
+                judgements=judged.get(("agreement", agreement.pk), []),
+            )
+        )
+    return rows
+
+
+def impact_row(panel: Panel, kind: str, pk: int) -> ImpactRow | None:
+    """One row of the panel's review (None when the subject is not in its area)."""
+    for row in impact_results(panel):
+        if row.kind == kind and row.subject.pk == pk:
+            return row
+    return None
+
+
+# --- Consultations ------------------------------------------------------------------------------
+
+
+def consultations_for(user: Any, partnership: Partnership, *, everything: bool) -> list:
+    """Consultations the user may read (all for those who manage them; otherwise those
+    inviting one of the user's groups once open), each with `has_responded`."""
+    from . import policies
+
+    with tenant_scope(partnership):
+        mine = ConsultationResponse.objects.filter(consultation=OuterRef("pk"), respondent=user)
+        rows = list(
+            Consultation.objects.filter(partnership=partnership)
+            .select_related("panel")
+            .annotate(
+                has_responded=Exists(mine),
+                response_count=Count("responses", distinct=True),
+            )
+            .order_by("-opens_at", "pk")
+        )
+    if everything:
+        return rows
+    groups = set(policies.stakeholder_groups_of(user, partnership))
+    now = timezone.now()
+    return [c for c in rows if groups & set(c.groups) and c.opens_at <= now]
+
+
+def consultation_for(partnership: Partnership, pk: int) -> Consultation:
+    with tenant_scope(partnership):
+        return Consultation.objects.select_related("panel").get(partnership=partnership, pk=pk)
+
+
+def consultation_paper(consultation: Consultation) -> list[ConsultationSection]:
+    """The sections of the paper, each with its questions, in order."""
+    return list(
+        ConsultationSection.objects.filter(consultation=consultation).prefetch_related(
+            Prefetch("questions", queryset=ConsultationQuestion.objects.order_by("position", "pk"))
+        )
+    )
+
+
+def response_of(consultation: Consultation, user: Any) -> ConsultationResponse | None:
+    return (
+        ConsultationResponse.objects.filter(consultation=consultation, respondent=user)
+        .prefetch_related("answers")
+        .first()
+    )
+
+
+@dataclass
+class GroupAnswers:
+    group: str
+    label: str
+    answers: list[ConsultationAnswer]
+
+
+@dataclass
+class CollatedQuestion:
+    section: ConsultationSection
+    question: ConsultationQuestion
+    groups: list[GroupAnswers]
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.answers) for g in self.groups)
+
+
+@dataclass
+class Collation:
+    consultation: Consultation
+    questions: list[CollatedQuestion]
+    #: Responses per invited group: [(label, count)].
+    responses_by_group: list[tuple[str, int]]
+    total_responses: int
+
+
+def collate(consultation: Consultation) -> Collation:
+    """Every answer, per question and per invited group (groups in the consultation's
+    order, answers in the order received). Three queries whatever the size."""
+    sections = consultation_paper(consultation)
+    answers = ConsultationAnswer.objects.filter(response__consultation=consultation).select_related(
+        "response__respondent"
+    )
+    by_question: dict[tuple[int, str], list[ConsultationAnswer]] = {}
+    for answer in answers.order_by("response__submitted_at", "pk"):
+        by_question.setdefault((answer.question_id, answer.response.group), []).append(answer)
+    counts = dict(
+        ConsultationResponse.objects.filter(consultation=consultation)
+        .order_by()
+        .values_list("group")
+        .annotate(n=Count("pk"))
+        .values_list("group", "n")
+    )
+    groups = [g for g in consultation.groups if g in StakeholderGroup.values]
+    groups += [g for g in counts if g not in groups]
+    labels = {g: str(StakeholderGroup(g).label) for g in groups}
+    questions = [
+        CollatedQuestion(
+            section=section,
+            question=question,
+            groups=[
+                GroupAnswers(
+                    group=g, label=labels[g], answers=by_question.get((question.pk, g), [])
+                )
+                for g in groups
+            ],
+        )
+        for section in sections
+        for question in section.questions.all()
+    ]
+    return Collation(
+        consultation=consultation,
+        questions=questions,
+        responses_by_group=[(labels[g], counts.get(g, 0)) for g in groups],
+        total_responses=sum(counts.values()),
+    )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.services import record_event
 from hubs import services as hub_services
 from partnership import icalendar
 from partnership.models import Area, Membership, Partnership
@@ -33,6 +34,13 @@ from .models import (
     ActionStatus,
     AgendaItem,
     AttendanceStatus,
+    Consultation,
+    ConsultationAnswer,
+    ConsultationQuestion,
+    ConsultationResponse,
+    ConsultationSection,
+    Evaluation,
+    EvaluationJudgement,
     EvidenceLink,
     IdentifiedNeed,
     ItemKind,
@@ -44,6 +52,7 @@ from .models import (
     Priority,
     Seat,
     SeatType,
+    StakeholderGroup,
 )
 
 #: Action owners hear this many days before an action is due.
@@ -75,6 +84,7 @@ def save_panel(
     max_consecutive_terms: int = 2,
     term_warning_days: int = 60,
     required_voices: Sequence[str] = (),
+    stakeholder_group: str = "",
     panel: Panel | None = None,
 ) -> Panel:
     """Create or change a panel with its terms of reference and rotation settings."""
@@ -85,6 +95,11 @@ def save_panel(
     unknown = [v for v in required_voices if v not in SeatType.values]
     if unknown:
         raise ValidationError({"required_voices": _("Choose voices from the list.")})
+    if stakeholder_group and stakeholder_group not in (
+        StakeholderGroup.STRATEGY_GROUP,
+        StakeholderGroup.ADVISORY_BOARD,
+    ):
+        raise ValidationError({"stakeholder_group": _("Choose a group from the list.")})
     with tenant_scope(partnership), transaction.atomic():
         clash = Panel.objects.filter(partnership=partnership, name__iexact=name)
         if panel is not None:
@@ -97,6 +112,7 @@ def save_panel(
         panel.max_consecutive_terms = max_consecutive_terms
         panel.term_warning_days = term_warning_days
         panel.required_voices = list(required_voices)
+        panel.stakeholder_group = stakeholder_group or ""
         panel.save()
     return panel
 
@@ -366,6 +382,7 @@ def schedule_meeting(
             place=place,
         )
         carry_forward_actions(meeting=meeting)
+        send_meeting_invitations(meeting=meeting)
     return meeting
 
 
@@ -383,6 +400,7 @@ def change_meeting(
         meeting.starts_at, meeting.ends_at, meeting.place = starts_at, ends_at, place
         meeting.sequence += 1  # calendar clients replace their copy
         meeting.save(update_fields=["starts_at", "ends_at", "place", "sequence"])
+        send_meeting_invitations(meeting=meeting)
     return meeting
 
 
@@ -586,6 +604,56 @@ def meeting_calendar(meeting: Meeting, *, stamp: datetime.datetime | None = None
     )
 
 
+def send_meeting_invitations(*, meeting: Meeting) -> int:
+    """Email each member of the panel on the meeting's day an invitation with the meeting's
+    .ics file attached. Once per person and version of the meeting (the outbox key holds the
+    calendar sequence), so a changed date or place sends an update and a repeat sends
+    nothing. Returns how many people were written to."""
+    panel = meeting.panel
+    partnership = panel.partnership
+    day = timezone.localdate(meeting.starts_at)
+    terms = PanelMember.objects.filter(
+        seat__panel=panel, starts_on__lte=day, ends_on__gte=day
+    ).select_related("user")
+    people = {t.user_id: t.user for t in terms if t.user.email}
+    if not people:
+        return 0
+    stamp = timezone.now()
+    url = _site_url(partnership, "panels:meeting_detail", pk=meeting.pk)
+    for person in people.values():
+        with translation.override(person.language or partnership.default_language):
+            ics = meeting_calendar(meeting, stamp=stamp)
+            subject = _("%(panel)s meeting: %(date)s") % {
+                "panel": panel.name,
+                "date": timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y %H:%M"),
+            }
+            if meeting.sequence:
+                subject = _("Changed: %(subject)s") % {"subject": subject}
+            queue_email(
+                partnership=partnership,
+                key=f"panels:meeting-invitation:{meeting.pk}:{meeting.sequence}:{person.pk}",
+                to=person.email,
+                subject=subject,
+                template="panels/email/meeting_invitation.txt",
+                context={
+                    "meeting": meeting,
+                    "panel": panel,
+                    "person": person,
+                    "partnership": partnership,
+                    "url": url,
+                    "changed": bool(meeting.sequence),
+                },
+                attachments=[
+                    {
+                        "filename": f"panel-meeting-{day:%Y-%m-%d}.ics",
+                        "content": ics,
+                        "mimetype": "text/calendar",
+                    }
+                ],
+            )
+    return len(people)
+
+
 def send_action_reminders(*, partnership: Partnership, today: datetime.date | None = None) -> int:
     """Remind owners of open actions due in 7 days and tomorrow; once per action, due date
     and day (the outbox key), so running twice sends nothing new."""
@@ -613,3 +681,209 @@ def send_action_reminders(*, partnership: Partnership, today: datetime.date | No
             )
         sent += 1
     return sent
+
+
+# --- Evaluation review ---------------------------------------------------------------------------
+
+
+def record_evaluation(
+    *,
+    actor: Any,
+    panel: Panel,
+    kind: str,
+    subject_id: int,
+    judgement: str,
+    rationale: str,
+    request: Any = None,
+) -> Evaluation:
+    """The panel's judgement (continue, change or stop) on a programme or a support
+    agreement of its area, with its rationale and the impact results it saw. Earlier
+    judgements stay; the newest is the panel's current view. Published at once."""
+    if judgement not in EvaluationJudgement.values:
+        raise ValidationError({"judgement": _("Choose continue, change or stop.")})
+    rationale = _text(rationale, "rationale", _("Give the reasons for the judgement."))
+    with tenant_scope(panel.partnership_id), transaction.atomic():
+        row = selectors.impact_row(panel, kind, subject_id)
+        if row is None:
+            raise ValidationError(
+                _("This programme or agreement is not one the panel reviews for its area.")
+            )
+        evaluation = Evaluation.objects.create(
+            partnership_id=panel.partnership_id,
+            panel=panel,
+            programme=row.subject if kind == "programme" else None,
+            agreement=row.subject if kind == "agreement" else None,
+            judgement=judgement,
+            rationale=rationale,
+            evidence=row.evidence_text(),
+            decided_by=actor,
+        )
+        record_event(
+            partnership=panel.partnership_id,
+            actor=actor,
+            action="panels.evaluation_recorded",
+            target=evaluation,
+            detail={"panel": panel.pk, "kind": kind, "subject": subject_id, "judgement": judgement},
+            request=request,
+        )
+    return evaluation
+
+
+# --- Consultations -----------------------------------------------------------------------------
+
+
+def _check_window(opens_at: datetime.datetime | None, closes_at: datetime.datetime | None) -> None:
+    if not opens_at:
+        raise ValidationError({"opens_at": _("Enter when responses open.")})
+    if not closes_at:
+        raise ValidationError({"closes_at": _("Enter when responses close.")})
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("Responses must close after they open.")})
+
+
+def save_consultation(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    title: str,
+    summary: str,
+    groups: Sequence[str],
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    panel: Panel | None = None,
+    consultation: Consultation | None = None,
+) -> Consultation:
+    """Create or change a consultation: its paper's title and summary, the stakeholder
+    groups invited and the window for responses. Once responses have come in, groups can
+    only be added and the window only extended, so no response is lost."""
+    title = _text(title, "title", _("Give the consultation a title."))
+    summary = _text(summary, "summary", _("Say why the partnership is consulting."))
+    groups = [g for g in StakeholderGroup.values if g in set(groups or ())]
+    if not groups:
+        raise ValidationError({"groups": _("Invite at least one stakeholder group.")})
+    _check_window(opens_at, closes_at)
+    with tenant_scope(partnership), transaction.atomic():
+        clash = Consultation.objects.filter(partnership=partnership, title__iexact=title)
+        if consultation is not None:
+            clash = clash.exclude(pk=consultation.pk)
+        if clash.exists():
+            raise ValidationError({"title": _("Another consultation already has this title.")})
+        if consultation is not None and consultation.responses.exists():
+            answered = set(consultation.responses.values_list("group", flat=True))
+            if answered - set(groups):
+                raise ValidationError(
+                    {"groups": _("A group that has already responded cannot be removed.")}
+                )
+            if closes_at < consultation.closes_at:
+                raise ValidationError(
+                    {"closes_at": _("Responses have come in: the window can be extended only.")}
+                )
+        consultation = consultation or Consultation(partnership=partnership, created_by=actor)
+        consultation.title, consultation.summary, consultation.panel = title, summary, panel
+        consultation.groups = groups
+        consultation.opens_at, consultation.closes_at = opens_at, closes_at
+        consultation.save()
+    return consultation
+
+
+def _check_paper_open(consultation: Consultation) -> None:
+    if consultation.responses.exists():
+        raise ValidationError(
+            _("Responses have come in: the paper's sections and questions can no longer change.")
+        )
+
+
+def add_section(
+    *, actor: Any, consultation: Consultation, heading: str, body: str = ""
+) -> ConsultationSection:
+    heading = _text(heading, "heading", _("Give the section a heading."))
+    with tenant_scope(consultation.partnership_id), transaction.atomic():
+        _check_paper_open(consultation)
+        position = (consultation.sections.aggregate(m=Max("position"))["m"] or 0) + 1
+        return ConsultationSection.objects.create(
+            partnership_id=consultation.partnership_id,
+            consultation=consultation,
+            position=position,
+            heading=heading,
+            body=(body or "").strip(),
+        )
+
+
+def add_question(*, actor: Any, section: ConsultationSection, text: str) -> ConsultationQuestion:
+    text = _text(text, "text", _("Write the question."))
+    consultation = section.consultation
+    with tenant_scope(section.partnership_id), transaction.atomic():
+        _check_paper_open(consultation)
+        position = (consultation.questions.aggregate(m=Max("position"))["m"] or 0) + 1
+        return ConsultationQuestion.objects.create(
+            partnership_id=section.partnership_id,
+            section=section,
+            consultation=consultation,
+            position=position,
+            text=text,
+        )
+
+
+def submit_response(
+    *,
+    actor: Any,
+    consultation: Consultation,
+    group: str,
+    answers: dict[int, str],
+    now: datetime.datetime | None = None,
+) -> ConsultationResponse:
+    """Record one person's response (answers by question id) for one of their invited
+    groups. Refused, with nothing written, before the window opens, after it closes, when
+    the person has already responded, or with no answer at all; the caller keeps the
+    person's text to show again."""
+    from . import policies
+
+    now = now or timezone.now()
+    if now < consultation.opens_at:
+        raise ValidationError(
+            _("Responses open on %(date)s.")
+            % {"date": timezone.localtime(consultation.opens_at).strftime("%d/%m/%Y %H:%M")}
+        )
+    if consultation.has_closed(now):
+        raise ValidationError(
+            _(
+                "The consultation closed on %(date)s: responses are no longer accepted. "
+                "Your answers are shown below so you can keep a copy."
+            )
+            % {"date": timezone.localtime(consultation.closes_at).strftime("%d/%m/%Y %H:%M")}
+        )
+    texts = {int(k): (v or "").strip() for k, v in answers.items()}
+    with tenant_scope(consultation.partnership_id), transaction.atomic():
+        if group not in policies.invited_groups_of(actor, consultation):
+            raise ValidationError({"group": _("Choose a group you belong to that is invited.")})
+        questions = set(consultation.questions.values_list("pk", flat=True))
+        if set(texts) - questions:
+            raise ValidationError(_("Answer the questions of this consultation only."))
+        given = {k: v for k, v in texts.items() if v}
+        if not given:
+            raise ValidationError(_("Answer at least one question."))
+        if ConsultationResponse.objects.filter(
+            consultation=consultation, respondent=actor
+        ).exists():
+            raise ValidationError(_("You have already responded to this consultation."))
+        try:
+            with transaction.atomic():
+                response = ConsultationResponse.objects.create(
+                    partnership_id=consultation.partnership_id,
+                    consultation=consultation,
+                    respondent=actor,
+                    group=group,
+                    submitted_at=now,
+                )
+        except IntegrityError:  # a second submission that raced the first
+            raise ValidationError(_("You have already responded to this consultation.")) from None
+        ConsultationAnswer.objects.bulk_create(
+            ConsultationAnswer(
+                partnership_id=consultation.partnership_id,
+                response=response,
+                question_id=question_id,
+                text=text,
+            )
+            for question_id, text in given.items()
+        )
+    return response

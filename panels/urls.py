@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_consultations
 
 app_name = "panels"
 
@@ -25,4 +25,65 @@ urlpatterns = [
     path("panels/meetings/<int:pk>/actions/new/", views.action_add, name="action_add"),
     path("panels/items/<int:pk>/minutes/", views.item_minutes, name="item_minutes"),
     path("panels/actions/<int:pk>/status/", views.action_status, name="action_status"),
+    path("panels/meetings/<int:pk>/invite/", views.meeting_invite, name="meeting_invite"),
+    path("panels/meetings/<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
+    path("panels/decisions/", views.decisions, name="decisions"),
+    path("panels/<int:pk>/evaluations/", views.evaluations, name="evaluations"),
+    path(
+        "panels/<int:pk>/evaluations/programmes/<int:subject>/",
+        views.evaluation_programme,
+        name="evaluation_programme",
+    ),
+    path(
+        "panels/<int:pk>/evaluations/agreements/<int:subject>/",
+        views.evaluation_agreement,
+        name="evaluation_agreement",
+    ),
+    # Consultations (panels/views_consultations.py)
+    path("panels/consultations/", views_consultations.index, name="consultations"),
+    path(
+        "panels/consultations/new/",
+        views_consultations.create,
+        name="consultation_create",
+    ),
+    path(
+        "panels/consultations/<int:pk>/",
+        views_consultations.detail,
+        name="consultation_detail",
+    ),
+    path(
+        "panels/consultations/<int:pk>/edit/",
+        views_consultations.edit,
+        name="consultation_edit",
+    ),
+    path(
+        "panels/consultations/<int:pk>/sections/new/",
+        views_consultations.section_add,
+        name="consultation_section_add",
+    ),
+    path(
+        "panels/consultations/sections/<int:pk>/questions/new/",
+        views_consultations.question_add,
+        name="consultation_question_add",
+    ),
+    path(
+        "panels/consultations/<int:pk>/respond/",
+        views_consultations.respond,
+        name="consultation_respond",
+    ),
+    path(
+        "panels/consultations/<int:pk>/responses/",
+        views_consultations.collation,
+        name="consultation_collation",
+    ),
+    path(
+        "panels/consultations/<int:pk>/responses.csv",
+        views_consultations.collation_csv,
+        name="consultation_csv",
+    ),
+    path(
+        "panels/consultations/<int:pk>/responses.pdf",
+        views_consultations.collation_pdf,
+        name="consultation_pdf",
+    ),
 ]

@@ -13,9 +13,11 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnership.pdf import pdf_response
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
@@ -25,6 +27,7 @@ from .forms import (
     AgendaItemForm,
     AttendanceForm,
     CallFromNeedForm,
+    EvaluationForm,
     EvidenceForm,
     MeetingForm,
     MinutesForm,
@@ -94,6 +97,7 @@ def _panel_form_page(request: HttpRequest, panel: Panel | None) -> HttpResponse:
             "max_consecutive_terms": panel.max_consecutive_terms,
             "term_warning_days": panel.term_warning_days,
             "required_voices": panel.required_voices,
+            "stakeholder_group": panel.stakeholder_group,
         }
     form = PanelForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +158,8 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": selectors.meetings_of(panel)
             if policies.can_view_papers(user, panel)
             else [],
-            "decisions": selectors.published_decisions(panel),
+            "decisions": selectors.published_decisions(request.partnership, panel=panel),
+            "can_view_evaluations": policies.can_view_evaluations(user, panel),
         },
     )
 
@@ -264,8 +269,20 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": list(need.evidence.all()),
             "can_record": policies.can_record_need(request.user, need),
             "can_open_call": policies.can_open_call(request.user, need) and need.call_id is None,
+            "bids": _bids_to_score(request, need),
         },
     )
+
+
+def _bids_to_score(request: HttpRequest, need: Any) -> list[Any]:
+    """The bids of the call opened from this need, for the panel members who score them."""
+    from hubs import policies as hub_policies
+    from hubs import selectors as hub_selectors
+
+    call = need.call
+    if call is None or not hub_policies.can_score_bid(request.user, call):
+        return []
+    return hub_selectors.bids_for_call(call)
 
 
 def need_evidence(request: HttpRequest, pk: int) -> HttpResponse:
@@ -411,6 +428,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": papers["actions"] if full else [],
             "full_papers": full,
             "can_run": policies.can_run_panel(user, panel),
+            "can_record_action": policies.can_record_action(user, panel),
             "status_form": ActionStatusForm(),
         },
     )
@@ -528,7 +546,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_run_panel(request.user, meeting.panel))
+    _allow(policies.can_record_action(request.user, meeting.panel))
     form = ActionForm(request.POST or None, people=selectors.people_of(request.partnership))
     if request.method == "POST" and form.is_valid():
         try:
@@ -566,3 +584,108 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a status from the list."))
     return redirect(_meeting_url(request, action.meeting_id))
+
+
+@require_POST
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send (again) the calendar invitation to members who have not had this version."""
+    meeting = _get(request, selectors.meeting_for, pk)
+    _allow(policies.can_run_panel(request.user, meeting.panel))
+    count = services.send_meeting_invitations(meeting=meeting)
+    messages.success(
+        request, _("Calendar invitations are on their way to %(n)s members.") % {"n": count}
+    )
+    return redirect(_meeting_url(request, meeting))
+
+
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as a PDF, showing exactly what the reader may see on the page."""
+    meeting = _get(request, selectors.meeting_for, pk)
+    user = request.user
+    panel = meeting.panel
+    _allow(policies.can_view_papers(user, panel))
+    papers = selectors.meeting_papers(meeting)
+    items = [
+        {"item": item, "show_minutes": policies.can_view_minutes(user, item)}
+        for item in papers["items"]
+        if policies.can_view_item(user, item)
+    ]
+    full = policies.can_view_all_papers(user, panel)
+    day = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    return pdf_response(
+        "panels/pdf/minutes.html",
+        {
+            "partnership": request.partnership,
+            "meeting": meeting,
+            "panel": panel,
+            "items": items,
+            "attendance": papers["attendance"] if full else [],
+            "actions": papers["actions"] if full else [],
+        },
+        f"{panel.name}-minutes-{day}",
+    )
+
+
+# --- Evaluation review and published decisions -----------------------------------------------
+
+
+def evaluations(request: HttpRequest, pk: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    _allow(policies.can_view_evaluations(request.user, panel))
+    return render(
+        request,
+        "panels/evaluations.html",
+        {
+            "panel": panel,
+            "rows": selectors.impact_results(panel),
+            "can_record": policies.can_record_evaluation(request.user, panel),
+        },
+    )
+
+
+def _evaluation_record(request: HttpRequest, pk: int, kind: str, subject: int) -> HttpResponse:
+    panel = _get(request, selectors.panel_for, pk)
+    _allow(policies.can_record_evaluation(request.user, panel))
+    row = selectors.impact_row(panel, kind, subject)
+    if row is None:
+        raise Http404
+    back = tenant_reverse(request, "panels:evaluations", pk=panel.pk)
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_evaluation(
+                actor=request.user,
+                panel=panel,
+                kind=kind,
+                subject_id=subject,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The judgement was recorded and published."))
+            return redirect(back)
+    return render(
+        request,
+        "panels/evaluation_form.html",
+        {"panel": panel, "row": row, "form": form, "back_url": back},
+    )
+
+
+def evaluation_programme(request: HttpRequest, pk: int, subject: int) -> HttpResponse:
+    return _evaluation_record(request, pk, "programme", subject)
+
+
+def evaluation_agreement(request: HttpRequest, pk: int, subject: int) -> HttpResponse:
+    return _evaluation_record(request, pk, "agreement", subject)
+
+
+def decisions(request: HttpRequest) -> HttpResponse:
+    """Every decision the partnership's panels have published."""
+    _allow(policies.can_view_published_decisions(request.user, request.partnership))
+    return render(
+        request,
+        "panels/decisions.html",
+        {"decisions": selectors.published_decisions(request.partnership)},
+    )

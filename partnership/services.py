@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -51,21 +53,44 @@ def _check_role_school(role: str, school: Any) -> None:
         raise ValidationError({"school": _("Choose the school this role is for.")})
 
 
+def _audit(partnership: Any, actor: Any, action: str, target: Any, request: Any = None, **detail):
+    from audit.services import record_event
+
+    record_event(
+        partnership=partnership,
+        actor=actor,
+        action=action,
+        target=target,
+        detail=detail,
+        request=request,
+    )
+
+
 def grant_membership(
-    *, partnership: Partnership, user: Any, role: str, school: Any = None
+    *, partnership: Partnership, user: Any, role: str, school: Any = None, actor: Any = None
 ) -> Membership:
     """Give a person a role (idempotent: an existing identical membership is returned)."""
     _check_role_school(role, school)
-    with tenant_scope(partnership):
-        membership, _created = Membership.objects.get_or_create(
+    with tenant_scope(partnership), transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
             partnership=partnership, user=user, role=role, school=school
         )
+        if created:
+            _audit(
+                partnership,
+                actor,
+                "partnership.role_granted",
+                membership,
+                user=user.pk,
+                role=role,
+                school=getattr(school, "pk", None),
+            )
     forget_memberships(user)
     return membership
 
 
 def change_membership(
-    *, actor: Any, membership: Membership, role: str, school: Any = None
+    *, actor: Any, membership: Membership, role: str, school: Any = None, request: Any = None
 ) -> Membership:
     """Change the role or school of a membership, keeping at least one admin."""
     _check_role_school(role, school)
@@ -73,6 +98,7 @@ def change_membership(
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.role == Role.PARTNERSHIP_ADMIN and role != Role.PARTNERSHIP_ADMIN:
             _ensure_another_admin(locked)
+        before = {"role": locked.role, "school": locked.school_id}
         locked.role = role
         locked.school = school if school is not None else None
         try:
@@ -80,15 +106,35 @@ def change_membership(
                 locked.save(update_fields=["role", "school"])
         except IntegrityError:
             raise ValidationError(_("This person already has that role.")) from None
+        _audit(
+            locked.partnership_id,
+            actor,
+            "partnership.role_changed",
+            locked,
+            request,
+            user=locked.user_id,
+            before=before,
+            after={"role": locked.role, "school": locked.school_id},
+        )
     forget_memberships(locked.user)
     return locked
 
 
-def remove_membership(*, actor: Any, membership: Membership) -> None:
+def remove_membership(*, actor: Any, membership: Membership, request: Any = None) -> None:
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.role == Role.PARTNERSHIP_ADMIN:
             _ensure_another_admin(locked)
+        _audit(
+            locked.partnership_id,
+            actor,
+            "partnership.role_removed",
+            locked,
+            request,
+            user=locked.user_id,
+            role=locked.role,
+            school=locked.school_id,
+        )
         locked.delete()
     forget_memberships(membership.user)
 
@@ -173,6 +219,15 @@ def invite_person(
             invited_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
+        _audit(
+            partnership,
+            actor,
+            "partnership.person_invited",
+            invitation,
+            email=email,
+            role=role,
+            school=getattr(school, "pk", None),
+        )
         with translation.override(partnership.default_language):
             queue_email(
                 partnership=partnership,
@@ -194,8 +249,16 @@ def invite_person(
 
 def revoke_invitation(*, actor: Any, invitation: Invitation) -> Invitation:
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            _audit(
+                invitation.partnership_id,
+                actor,
+                "partnership.invitation_revoked",
+                invitation,
+                email=invitation.email,
+            )
     return invitation
 
 
@@ -222,7 +285,11 @@ def accept_invitation(
         elif user.email.lower() != locked.email.lower():
             raise InvitationInvalid("other_user")
         grant_membership(
-            partnership=locked.partnership, user=user, role=locked.role, school=locked.school
+            partnership=locked.partnership,
+            user=user,
+            role=locked.role,
+            school=locked.school,
+            actor=user,
         )
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
@@ -276,15 +343,61 @@ def _enqueue(task: Any, *args: Any) -> None:
         logger.warning("Could not enqueue %s%r; it stays in the outbox.", task.name, args)
 
 
-def deliver_queued_email(email_id: int) -> OutboundEmail:
-    """Send one outbox email unless it was already sent (the row lock makes it once)."""
+@dataclass(frozen=True)
+class EmailToQueue:
+    """One email for `queue_emails`, already rendered (in its reader's language)."""
+
+    key: str
+    to: str
+    subject: str
+    body: str
+
+
+def queue_emails(
+    *, partnership: Partnership, emails: Sequence[EmailToQueue]
+) -> dict[str, OutboundEmail]:
+    """Many emails at once (e.g. a round of survey invitations), with queue_email's
+    guarantee of at most one email per key: one insert for every key not queued before,
+    then, after the transaction commits, one delivery task for the batch (which reuses
+    one mail connection). Returns the outbox rows by key."""
+    from .tasks import deliver_emails
+
+    keys = [email.key for email in emails]
+    with tenant_scope(partnership), transaction.atomic():
+        OutboundEmail.objects.bulk_create(
+            [
+                OutboundEmail(
+                    partnership=partnership,
+                    key=email.key,
+                    to=email.to,
+                    subject=email.subject,
+                    body=email.body,
+                )
+                for email in emails
+            ],
+            ignore_conflicts=True,
+        )
+        rows = {row.key: row for row in OutboundEmail.objects.filter(key__in=keys)}
+    waiting = [rows[key].pk for key in keys if rows[key].status != OutboundEmail.Status.SENT]
+    if waiting:
+        transaction.on_commit(
+            lambda: _enqueue(deliver_emails, partnership.pk, waiting), robust=True
+        )
+    return rows
+
+
+def deliver_queued_email(email_id: int, *, connection: Any = None) -> OutboundEmail:
+    """Send one outbox email unless it was already sent (the row lock makes it once);
+    `connection` reuses an open mail connection for a batch."""
     from django.core.mail import EmailMessage
 
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update().get(pk=email_id)
         if email.status == OutboundEmail.Status.SENT:
             return email
-        message = EmailMessage(subject=email.subject, body=email.body, to=[email.to])
+        message = EmailMessage(
+            subject=email.subject, body=email.body, to=[email.to], connection=connection
+        )
         for attachment in email.attachments:
             message.attach(
                 attachment["filename"], attachment["content"], attachment.get("mimetype")

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partnership.middleware.RequireTwoFactorMiddleware",
     "partnership.middleware.UserLanguageMiddleware",
     "partnership.tenancy.TenancyMiddleware",
 ]
@@ -185,6 +186,27 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "root"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
+# --- Two-factor authentication (see docs/security.md) ---
+#: Roles whose holders must set up an authenticator app before using the portal.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["admin", "senior_ca", "ca"])
+#: On by default in production; off for the local demo (DEBUG) and the test suite, whose
+#: tests switch it on where they check it. Set MFA_ENFORCED=true to try it in the demo.
+MFA_ENFORCED = env_bool("MFA_ENFORCED", not DEBUG and not TESTING)
+MFA_ADAPTER = "partnership.adapters.PortalMFAAdapter"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_TOTP_TOLERANCE = 1  # accept the previous/next 30-second code (clock drift)
+# Login protection: allauth's rate limits, kept in the shared cache (Redis in production).
+ACCOUNT_RATE_LIMITS = {
+    "login": env("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/300s/key"),
+    "reset_password": env("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
+
+#: Inactivity timeout in seconds (SESSION_SAVE_EVERY_REQUEST makes it count from the last request).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request: inactivity timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -344,6 +366,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Reads viewsets' models outside a partnership scope (see partnership/schema.py).
     "DEFAULT_GENERATOR_CLASS": "partnership.schema.TenantSchemaGenerator",
+    # One name per choice set that several serializers use (keeps the schema stable).
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "schools.models.Phase",
+        "ResourceLanguageEnum": "collaboration.models.ResourceLanguage",
+        "ResourceKindEnum": "collaboration.models.ResourceKind",
+        "NeedsSurveyRoundStatusEnum": "surveys.models.NeedsSurveyRound.Status",
+    },
 }
 
 # --- Security ---
@@ -387,9 +416,25 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Data protection: how long records are kept (days; 0 keeps them for ever) ---
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 6 * 365)
+SURVEY_ANSWER_RETENTION_DAYS = env_int("SURVEY_ANSWER_RETENTION_DAYS", 3 * 365)
+# The largest partnership archive import_partnership accepts, uncompressed.
+PORTABILITY_MAX_BYTES = env_int("PORTABILITY_MAX_BYTES", 2 * 1024**3)
+
 # --- Portal ---
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
 SCHOOL_IMPORT_MAX_BYTES = env_int("SCHOOL_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 # Evidence and bid documents: the largest file accepted, and how early call reminders go.
 HUBS_UPLOAD_MAX_BYTES = env_int("HUBS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 HUBS_CALL_REMINDER_DAYS = env_int("HUBS_CALL_REMINDER_DAYS", 3)
+# Shared resources: the largest file accepted (by default the same as hubs' documents).
+COLLABORATION_UPLOAD_MAX_BYTES = env_int("COLLABORATION_UPLOAD_MAX_BYTES", HUBS_UPLOAD_MAX_BYTES)
+# The composition check flags anyone sitting on more panels than this.
+PANELS_MAX_PANELS_PER_PERSON = env_int("PANELS_MAX_PANELS_PER_PERSON", 3)
+# Visit actions and categorisation deadlines: how many days ahead reminders start.
+CASEWORK_ACTION_REMINDER_DAYS = env_int("CASEWORK_ACTION_REMINDER_DAYS", 7)
+# Termly reports: a "running" report older than this is taken over by another worker;
+# the daily run generates reports for terms that ended up to this many days ago.
+REPORTS_STALE_AFTER_SECONDS = env_int("REPORTS_STALE_AFTER_SECONDS", 900)
+REPORTS_END_OF_TERM_WINDOW_DAYS = env_int("REPORTS_END_OF_TERM_WINDOW_DAYS", 14)

@@ -1,6 +1,7 @@
 """URL map. Everything under /p/<partnership_slug>/ and /api/p/<partnership_slug>/ belongs
 to one partnership; TenancyMiddleware resolves it and scopes every query to it."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -18,6 +19,10 @@ tenant_patterns = [
     path("people/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
     path("people/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/my-data/", views.my_data, name="my_data"),
+    path("people/person/<int:user_pk>/data/", views.person_data, name="person_data"),
+    path("people/person/<int:user_pk>/erase/", views.person_erase, name="person_erase"),
     path("", include("schools.urls")),
     path("", include("hubs.urls")),
     path("", include("brokerage.urls")),
@@ -42,6 +47,11 @@ api_tenant_patterns = [
     path("", include("collaboration.api_urls")),
     path("", include("audit.api_urls")),
 ]
+
+# Rate-limited sign-in and password reset (allauth) answer with this page.
+handler429 = "partnership.views.too_many_requests"
+# The platform admin signs in through allauth too, so two-factor login applies there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.root, name="root"),

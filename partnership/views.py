@@ -8,7 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -20,7 +20,7 @@ from hubs import selectors as hub_selectors
 from schools import selectors as school_selectors
 from schools.policies import can_see_all_categories
 
-from . import policies, selectors, services
+from . import dataprotection, policies, selectors, services
 from .forms import AcceptInvitationForm, InviteForm, MembershipForm
 from .models import Invitation, Membership, Role
 from .tenancy import tenant_reverse
@@ -166,7 +166,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.change_membership(
-                actor=request.user, membership=membership, **form.cleaned_data
+                actor=request.user, membership=membership, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -184,7 +184,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.remove_membership(actor=request.user, membership=membership)
+            services.remove_membership(actor=request.user, membership=membership, request=request)
         except ValidationError as exc:
             error = exc.messages[0]
         else:
@@ -256,3 +256,76 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "partnership/invitation_accept.html", {"invitation": invitation, "form": form}
     )
+
+
+# --- Data protection: privacy page, a person's data, erasure ---------------------------
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Rate-limited sign-in or password reset: a generic answer that reveals nothing."""
+    return render(request, "partnership/429.html", status=429)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the portal holds, why, for how long, and how to get a copy or have it erased."""
+    return render(
+        request,
+        "partnership/privacy.html",
+        {
+            "audit_days": getattr(settings, "AUDIT_RETENTION_DAYS", 6 * 365),
+            "survey_days": getattr(settings, "SURVEY_ANSWER_RETENTION_DAYS", 3 * 365),
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "is_admin": policies.is_partnership_admin(request.user, request.partnership),
+        },
+    )
+
+
+def _json_download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Download everything this partnership holds about me, as JSON."""
+    content = dataprotection.export_personal_data(
+        actor=request.user, user=request.user, partnership=request.partnership, request=request
+    )
+    return _json_download(content, f"{request.partnership.slug}-my-data.json")
+
+
+def _member_or_404(user_pk: int):
+    membership = Membership.objects.select_related("user").filter(user_id=user_pk).first()
+    if membership is None:
+        raise Http404
+    return membership.user
+
+
+@require_GET
+def person_data(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """An admin downloads a member's data (a subject access request)."""
+    _require_admin(request)
+    person = _member_or_404(user_pk)
+    content = dataprotection.export_personal_data(
+        actor=request.user, user=person, partnership=request.partnership, request=request
+    )
+    return _json_download(content, f"{request.partnership.slug}-person-{person.pk}.json")
+
+
+def person_erase(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """An admin erases a member on their request (confirm, then anonymise)."""
+    _require_admin(request)
+    person = _member_or_404(user_pk)
+    error = None
+    if request.method == "POST":
+        try:
+            dataprotection.erase_person(
+                actor=request.user, user=person, partnership=request.partnership, request=request
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, _("The person's personal data was erased."))
+            return redirect(tenant_reverse(request, "people"))
+    return render(request, "partnership/person_erase.html", {"person": person, "error": error})

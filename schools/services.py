@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import record_event
 from partnership.models import Partnership
 
 from . import importer
@@ -52,8 +53,16 @@ def set_support_category(
     category: str,
     reason: str,
     moderated: bool = False,
+    request: Any = None,
+    detail: dict[str, Any] | None = None,
 ) -> CategoryChange:
-    """Record a new support category in the school's history and make it current."""
+    """Record a new support category in the school's history and make it current.
+
+    Callers check who may set it (schools.policies, casework's moderation); the change is
+    written to the audit trail as "schools.category_changed" (`detail` adds context, such
+    as the categorisation round that moderated it).
+    """
+
     if category not in SupportCategory.values:
         raise ValidationError({"category": _("Choose green, yellow, amber or red.")})
     reason = (reason or "").strip()
@@ -73,6 +82,19 @@ def set_support_category(
         locked.support_category = category
         locked.category_moderated = moderated
         locked.save(update_fields=["support_category", "category_moderated", "updated_at"])
+        record_event(
+            partnership=locked.partnership_id,
+            actor=actor,
+            action="schools.category_changed",
+            target=locked,
+            detail={
+                "from": change.previous_category,
+                "to": category,
+                "moderated": moderated,
+                **(detail or {}),
+            },
+            request=request,
+        )
     school.support_category = category
     school.category_moderated = moderated
     return change

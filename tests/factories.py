@@ -997,5 +997,6 @@ TENANT_FACTORIES[Term] = TermFactory
 from tests.audit import factories as _audit_factories  # noqa: E402, F401
 from tests.casework import factories as _casework_factories  # noqa: E402, F401
 from tests.collaboration import factories as _collaboration_factories  # noqa: E402, F401
+from tests.panels import factories as _panels_factories  # noqa: E402, F401
 from tests.reports import factories as _reports_factories  # noqa: E402, F401
 from tests.surveys import factories as _surveys_factories  # noqa: E402, F401

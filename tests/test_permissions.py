@@ -382,3 +382,511 @@ def test_api_is_read_only_even_for_admins(client_as, target, method):
 
     assert response.status_code == 405
     assert School.objects.filter(pk=target.pk).exists()
+
+
+# =============================================================================================
+# The permission matrix: every role x every page and API endpoint -> see / change / none.
+#
+# One row per URL name (web pages and API routes under /p/<slug>/ and /api/p/<slug>/).
+# Each row is a string with one letter per role, in MATRIX_ROLES order:
+#     c = change (a write is not refused: POST, or PATCH where the API route takes no POST;
+#                 a form answering with its errors, a redirect, or an API 400 all count)
+#     s = see    (GET answers 200; writing is refused, or the page takes no writes)
+#     - = none   (refused: 403, or 404 for rows the role may not know exist)
+# The person holds only that role, for a school other than the row's own (headteacher and
+# governor), so the matrix states what the ROLE allows; the relationship rules (own school,
+# own caseload, on the review team) are tested above and in each app's tests.
+# Every URL of the world below names a row of the right model: every tenant model has a
+# row with primary key MATRIX_PK, so `/schools/<MATRIX_PK>/` is a school, and so on.
+#
+# A new URL without a row fails test_every_route_has_a_permission_decision. To see what
+# a route does today, run
+#     PERMISSION_MATRIX_RECORD=1 pytest tests/test_permissions.py -k matrix -s
+# which prints the observed row for every route; check it against the design, then add it.
+# =============================================================================================
+
+import os  # noqa: E402
+import re  # noqa: E402
+
+from django.apps import apps  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from partnership.tenancy import URL_KWARG, TenantModel  # noqa: E402
+from tests.factories import TENANT_FACTORIES, PartnershipFactory  # noqa: E402
+from tests.test_isolation import Route, tenant_routes  # noqa: E402
+
+MATRIX_ROLES = (
+    Role.PARTNERSHIP_ADMIN,
+    Role.SENIOR_CA,
+    Role.CHALLENGE_ADVISER,
+    Role.HEADTEACHER,
+    Role.HUB_LEAD,
+    Role.PANEL_MEMBER,
+    Role.PEER_REVIEWER,
+    Role.GOVERNOR,
+    Role.PARTICIPANT,
+)
+MATRIX_PK = 424_242
+MATRIX_SLUG = "matrix"
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker):
+    """Built once, inside a transaction rolled back at the end; each request below runs
+    in a savepoint that is rolled back too, so a write by one role is not seen by the next."""
+    with django_db_blocker.unblock(), scopes_disabled():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_matrix_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _build_matrix_world() -> dict[str, Any]:
+    partnership = PartnershipFactory(slug=MATRIX_SLUG, name="Matrix Partnership")
+    own_school = SchoolFactory(partnership=partnership, name="The persona's own school")
+    people = {}
+    for role in MATRIX_ROLES:
+        user = UserFactory(email=f"{role}@matrix.example")
+        school = own_school if role in (Role.HEADTEACHER, Role.GOVERNOR) else None
+        MembershipFactory(partnership=partnership, user=user, role=role, school=school)
+        people[role] = user
+    # The person every /people/person/<MATRIX_PK>/ URL is about.
+    MembershipFactory(
+        partnership=partnership, user=UserFactory(pk=MATRIX_PK), role=Role.PANEL_MEMBER
+    )
+    for model in (m for m in apps.get_models() if issubclass(m, TenantModel)):
+        factory = TENANT_FACTORIES.get(model)
+        if factory is None or model._base_manager.filter(pk=MATRIX_PK).exists():
+            continue  # (test_isolation asks for a missing factory)
+        factory(partnership=partnership, pk=MATRIX_PK)
+    return {"partnership": partnership, "people": people}
+
+
+def _matrix_url(route: Route) -> str:
+    kwargs: dict[str, Any] = {}
+    for name in route.kwargs:
+        if name == URL_KWARG:
+            kwargs[name] = MATRIX_SLUG
+        elif name == "format":
+            kwargs[name] = "json"
+        elif name in route.int_kwargs or name == "pk" or name.endswith(("_pk", "_id")):
+            kwargs[name] = MATRIX_PK
+        else:
+            kwargs[name] = "matrix-probe"
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _is_api(route: Route) -> bool:
+    return route.name.startswith("api-")
+
+
+def _allowed(status: int) -> bool:
+    return status not in (401, 403, 404, 405)
+
+
+CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
+def _page(response) -> bytes:
+    return CSRF_VALUE.sub(rb"\1", response.content)
+
+
+def _write(client: Client, route: Route, url: str, page: bytes | None) -> int:
+    if _is_api(route):
+        status = client.post(url, {}, content_type="application/json").status_code
+        if status == 405:
+            status = client.patch(url, {}, content_type="application/json").status_code
+        return status
+    # Not empty: `Form(request.POST or None)` treats an empty POST as no POST at all.
+    response = client.post(url, {"matrix-probe": "1"})
+    if response.status_code == 200 and page is not None and _page(response) == page:
+        return 405  # a page that shows the same thing whatever is posted takes no writes
+    return response.status_code
+
+
+def observed_level(client: Client, route: Route, takes_writes: bool = True) -> tuple[str, int]:
+    """(level letter, status of the write attempt) for the signed-in client.
+
+    "!" marks a server error, which no row may hold.
+    """
+    url = _matrix_url(route)
+    with transaction.atomic():
+        response = client.get(url)
+        seen = response.status_code
+        page = _page(response) if seen == 200 and not _is_api(route) else None
+        transaction.set_rollback(True)
+    status = 405
+    if takes_writes:
+        with transaction.atomic():
+            status = _write(client, route, url, page)
+            transaction.set_rollback(True)
+    if seen >= 500 or status >= 500:
+        return "!", status
+    if status != 405 and _allowed(status):
+        return "c", status
+    if seen in (200, 302) and not (_is_api(route) and seen == 302):
+        return "s", status
+    return "-", status
+
+
+def observed_row(world: dict[str, Any], route: Route) -> str:
+    letters = []
+    takes_writes = True
+    for role in MATRIX_ROLES:
+        client = Client(raise_request_exception=False)
+        client.force_login(world["people"][role])
+        letter, status = observed_level(client, route, takes_writes)
+        # A method the view does not take is refused before any permission check.
+        takes_writes = takes_writes and not (status == 405 and letter != "-")
+        letters.append(letter)
+    return "".join(letters)
+
+
+#: The decisions (see the legend above): roles in MATRIX_ROLES order.
+#:               admin senior_ca ca head hub_lead panel peer governor participant
+PERMISSION_MATRIX: dict[str, str] = {
+    "audit:trail": "s--------",
+    "brokerage:agreement_close": "---------",
+    "brokerage:agreement_confirm": "---------",
+    "brokerage:agreement_create": "cc-------",
+    "brokerage:agreement_decline": "---------",
+    "brokerage:agreement_detail": "sss------",
+    "brokerage:agreements": "ssss---s-",
+    "brokerage:board": "sss------",
+    "brokerage:dashboard": "ccc------",
+    "brokerage:index": "cccs---s-",
+    "brokerage:need_create": "cccc-----",
+    "brokerage:need_detail": "sss------",
+    "brokerage:need_edit": "cc-------",
+    "brokerage:need_withdraw": "cc-------",
+    "brokerage:offer_create": "cccc-----",
+    "brokerage:offer_detail": "sss------",
+    "brokerage:offer_edit": "cc-------",
+    "brokerage:offer_withdraw": "cc-------",
+    "brokerage:override": "cc-------",
+    "brokerage:session_create": "cc-------",
+    "brokerage:suggestion_decline": "cc-------",
+    "brokerage:suggestions": "ss-------",
+    "casework:action_add": "-c-------",
+    "casework:action_update": "-c-------",
+    "casework:comment_add": "-c-------",
+    "casework:dashboard": "sss------",
+    "casework:moderate": "-c-------",
+    "casework:propose": "-c-------",
+    "casework:reassign": "cc-------",
+    "casework:record_detail": "ss-------",
+    "casework:respond": "---------",
+    "casework:round_advance": "cc-------",
+    "casework:round_create": "cc-------",
+    "casework:round_detail": "sss------",
+    "casework:round_edit": "cc-------",
+    "casework:rounds": "sss------",
+    "casework:school": "ss-------",
+    "casework:self_evaluation": "---------",
+    "casework:team_create": "cc-------",
+    "casework:team_edit": "cc-------",
+    "casework:teams": "ss-------",
+    "casework:visit_autosave": "---------",
+    "casework:visit_detail": "ss-------",
+    "casework:visit_edit": "---------",
+    "casework:visit_start": "-cc------",
+    "collaboration:allocations": "ss-------",
+    "collaboration:budget_create": "cc-------",
+    "collaboration:budget_edit": "cc-------",
+    "collaboration:budget_spend": "cc-------",
+    "collaboration:download": "sssssssss",
+    "collaboration:evaluation": "cc-------",
+    "collaboration:following": "ccccccccc",
+    "collaboration:library": "sssssssss",
+    "collaboration:milestone_complete": "cc-------",
+    "collaboration:milestone_create": "cc-------",
+    "collaboration:project": "sssssssss",
+    "collaboration:project_create": "cc-c-----",
+    "collaboration:project_edit": "cc-------",
+    "collaboration:project_funding": "cc-------",
+    "collaboration:projects": "sssssssss",
+    "collaboration:resource": "sssssssss",
+    "collaboration:resource_create": "ccccc----",
+    "collaboration:resource_publish": "ccc------",
+    "collaboration:version_create": "ccccc----",
+    "collaboration:welsh_gaps": "sssssssss",
+    "home": "sssssssss",
+    "hubs:agreement_edit": "c--------",
+    "hubs:area_value": "sss--s---",
+    "hubs:bid_create": "---c-----",
+    "hubs:bid_detail": "s--------",
+    "hubs:bid_score": "c--------",
+    "hubs:budget_create": "c--------",
+    "hubs:budget_edit": "c--------",
+    "hubs:call_award": "c--------",
+    "hubs:call_create": "c--------",
+    "hubs:call_detail": "sssssssss",
+    "hubs:call_edit": "c--------",
+    "hubs:call_open": "c--------",
+    "hubs:calls": "sssssssss",
+    "hubs:catalogue": "sssssssss",
+    "hubs:create": "c--------",
+    "hubs:criteria": "cssssssss",
+    "hubs:criterion_edit": "c--------",
+    "hubs:deliverable": "c--------",
+    "hubs:deliverable_create": "c--------",
+    "hubs:detail": "sssssssss",
+    "hubs:document": "---------",
+    "hubs:edit": "c--------",
+    "hubs:enrol": "---c-----",
+    "hubs:enrol_group": "---------",
+    "hubs:enrolment_cancel": "c--------",
+    "hubs:evidence_upload": "c--------",
+    "hubs:hub_value": "sss--s---",
+    "hubs:list": "sssssssss",
+    "hubs:programme_create": "c--------",
+    "hubs:programme_detail": "sssssssss",
+    "hubs:programme_edit": "c--------",
+    "hubs:register": "c--------",
+    "hubs:review": "c--------",
+    "hubs:value": "sss--s---",
+    "invitation_revoke": "c--------",
+    "invite": "c--------",
+    "membership_edit": "c--------",
+    "membership_remove": "c--------",
+    "my_data": "sssssssss",
+    "panels:action_add": "c--------",
+    "panels:action_status": "c--------",
+    "panels:attendance": "c--------",
+    "panels:consultation_collation": "s--------",
+    "panels:consultation_create": "c--------",
+    "panels:consultation_csv": "s--------",
+    "panels:consultation_detail": "sssss----",
+    "panels:consultation_edit": "c--------",
+    "panels:consultation_pdf": "s--------",
+    "panels:consultation_question_add": "c--------",
+    "panels:consultation_respond": "ccccc----",
+    "panels:consultation_section_add": "c--------",
+    "panels:consultations": "sssssssss",
+    "panels:create": "c--------",
+    "panels:decisions": "sssssssss",
+    "panels:detail": "sssssssss",
+    "panels:edit": "c--------",
+    "panels:evaluation_agreement": "---------",
+    "panels:evaluation_programme": "---------",
+    "panels:evaluations": "s--------",
+    "panels:index": "sssssssss",
+    "panels:item_add": "c--------",
+    "panels:item_minutes": "c--------",
+    "panels:meeting_calendar": "s--------",
+    "panels:meeting_create": "c--------",
+    "panels:meeting_detail": "s--------",
+    "panels:meeting_edit": "c--------",
+    "panels:meeting_invite": "c--------",
+    "panels:minutes_approve": "c--------",
+    "panels:minutes_pdf": "s--------",
+    "panels:need_call": "c--------",
+    "panels:need_create": "c--------",
+    "panels:need_detail": "s--------",
+    "panels:need_evidence": "c--------",
+    "panels:seat_add": "c--------",
+    "panels:term_add": "c--------",
+    "peerreview:access_log": "---------",
+    "peerreview:area_create": "cc-------",
+    "peerreview:area_edit": "cc-------",
+    "peerreview:cycle_create": "cc-------",
+    "peerreview:cycle_detail": "ssss--s--",
+    "peerreview:cycle_edit": "cc-------",
+    "peerreview:cycle_grouping": "cc-------",
+    "peerreview:cycle_invite": "cc-------",
+    "peerreview:cycle_schools": "---------",
+    "peerreview:cycle_status": "ss-------",
+    "peerreview:cycle_status_csv": "ss-------",
+    "peerreview:cycle_status_pdf": "ss-------",
+    "peerreview:evidence": "---------",
+    "peerreview:evidence_autosave": "---------",
+    "peerreview:findings": "---------",
+    "peerreview:findings_autosave": "---------",
+    "peerreview:findings_edit": "---------",
+    "peerreview:findings_submit": "---------",
+    "peerreview:framework_create": "cc-------",
+    "peerreview:framework_detail": "ssss--s--",
+    "peerreview:frameworks": "ssss--s--",
+    "peerreview:home": "sssssssss",
+    "peerreview:moderation": "ss-------",
+    "peerreview:participation_respond": "---------",
+    "peerreview:response": "---------",
+    "peerreview:review_detail": "sss------",
+    "peerreview:review_remove": "cc-------",
+    "peerreview:review_team": "cc-------",
+    "peerreview:reviewer_create": "cc-------",
+    "peerreview:reviewer_edit": "cc-------",
+    "peerreview:reviewers": "ss-------",
+    "peerreview:share_revoke": "---------",
+    "peerreview:sharing": "---------",
+    "peerreview:version_detail": "ssss--s--",
+    "peerreview:version_new": "cc-------",
+    "peerreview:version_publish": "cc-------",
+    "peerreview:visit_calendar": "ss-------",
+    "peerreview:visit_create": "cc-------",
+    "peerreview:visit_edit": "cc-------",
+    "people": "s--------",
+    "person_data": "s--------",
+    "person_erase": "c--------",
+    "privacy": "sssssssss",
+    "reports:board_report": "s--------",
+    "reports:download": "---------",
+    "reports:generate_board": "c--------",
+    "reports:generate_school": "cc-------",
+    "reports:index": "sssssssss",
+    "reports:retry": "---------",
+    "reports:run_status": "---------",
+    "reports:school_report": "ss-------",
+    "reports:term_create": "c--------",
+    "reports:term_edit": "c--------",
+    "reports:terms": "s--------",
+    "schools:cluster_detail": "sssssssss",
+    "schools:clusters": "sssssssss",
+    "schools:create": "c--------",
+    "schools:detail": "sssssssss",
+    "schools:directory": "sssssssss",
+    "schools:edit": "c--------",
+    "schools:import": "c--------",
+    "schools:set_category": "cc-------",
+    "schools:sig_detail": "sssssssss",
+    "schools:sigs": "sssssssss",
+    "surveys:identify": "c--------",
+    "surveys:impact": "sss------",
+    "surveys:index": "ssss-----",
+    "surveys:invitation_retry": "c--------",
+    "surveys:invitations": "s--------",
+    "surveys:respond": "---------",
+    "surveys:results": "sss------",
+    "surveys:results_csv": "sss------",
+    "surveys:round": "sss------",
+    "surveys:round_close": "c--------",
+    "surveys:round_create": "c--------",
+    "surveys:round_open": "c--------",
+    "surveys:settings": "c--------",
+    "api-audit-event-detail": "s--------",
+    "api-audit-event-list": "s--------",
+    "api-bid-detail": "s--------",
+    "api-bid-list": "sssssssss",
+    "api-bid-score": "c--------",
+    "api-brokerage-agreement-detail": "sss------",
+    "api-brokerage-agreement-list": "ccccccccc",
+    "api-brokerage-agreement-sessions": "ccs------",
+    "api-brokerage-need-detail": "sss------",
+    "api-brokerage-need-list": "cccc---s-",
+    "api-brokerage-need-suggestions": "ss-------",
+    "api-brokerage-offer-detail": "sss------",
+    "api-brokerage-offer-list": "cccc---s-",
+    "api-call-award": "c--------",
+    "api-call-bid": "---c-----",
+    "api-call-detail": "sssssssss",
+    "api-call-list": "sssssssss",
+    "api-casework-action-detail": "sc-------",
+    "api-casework-action-list": "sccssssss",
+    "api-casework-categorisation-detail": "ss-------",
+    "api-casework-categorisation-list": "sssssssss",
+    "api-casework-categorisation-moderate": "-c-------",
+    "api-casework-categorisation-propose": "-c-------",
+    "api-casework-visit-detail": "ss-------",
+    "api-casework-visit-list": "sccssssss",
+    "api-cluster-detail": "sssssssss",
+    "api-cluster-list": "sssssssss",
+    "api-collaboration-budget-line-detail": "ccs------",
+    "api-collaboration-budget-line-list": "ccscsssss",
+    "api-collaboration-budget-line-spend": "cc-------",
+    "api-collaboration-project-detail": "sssssssss",
+    "api-collaboration-project-list": "ccscsssss",
+    "api-collaboration-resource-detail": "sssssssss",
+    "api-collaboration-resource-list": "cccccssss",
+    "api-consultation-detail": "sssss----",
+    "api-consultation-list": "sssssssss",
+    "api-consultation-respond": "ccccc----",
+    "api-consultation-responses": "s--------",
+    "api-enrolment-cancel": "c--------",
+    "api-enrolment-detail": "sss------",
+    "api-enrolment-list": "sssssssss",
+    "api-hub-detail": "sssssssss",
+    "api-hub-list": "sssssssss",
+    "api-hub-value": "sss--s---",
+    "api-hub-value-for-money": "sss--s---",
+    "api-panel-action-detail": "c--------",
+    "api-panel-action-list": "ccccccccc",
+    "api-panel-detail": "sssssssss",
+    "api-panel-list": "sssssssss",
+    "api-panel-meeting-detail": "s--------",
+    "api-panel-meeting-list": "sssssssss",
+    "api-panel-member-detail": "sssssssss",
+    "api-panel-member-list": "sssssssss",
+    "api-pr-cycle-detail": "ssss--s--",
+    "api-pr-cycle-list": "sssssssss",
+    "api-pr-findings-detail": "---------",
+    "api-pr-group-detail": "ssss--s--",
+    "api-pr-group-list": "sssssssss",
+    "api-pr-visit-detail": "sss------",
+    "api-pr-visit-list": "sssssssss",
+    "api-programme-detail": "sssssssss",
+    "api-programme-enrol": "---c-----",
+    "api-programme-enrol-group": "---c-----",
+    "api-programme-list": "sssssssss",
+    "api-report-run-detail": "s--------",
+    "api-report-run-list": "ccccccccc",
+    "api-school-detail": "sssssssss",
+    "api-school-list": "sssssssss",
+    "api-session-detail": "sssssssss",
+    "api-session-list": "sssssssss",
+    "api-session-register": "c--------",
+    "api-sig-detail": "sssssssss",
+    "api-sig-list": "sssssssss",
+    "api-surveys-impact-list": "sss------",
+    "api-surveys-round-detail": "sss------",
+    "api-surveys-round-list": "sss------",
+}
+
+MATRIX_ROUTES = {route.name: route for route in tenant_routes()}
+
+
+@pytest.mark.skipif(not os.environ.get("PERMISSION_MATRIX_RECORD"), reason="a recording aid")
+def test_matrix_record_observed_rows(matrix_world, db):
+    """Print the observed row of every route (routes without a decision first)."""
+    missing = [name for name in MATRIX_ROUTES if name not in PERMISSION_MATRIX]
+    for name in missing + [n for n in MATRIX_ROUTES if n in PERMISSION_MATRIX]:
+        print(f'    "{name}": "{observed_row(matrix_world, MATRIX_ROUTES[name])}",')
+    assert MATRIX_ROUTES
+
+
+def test_every_route_has_a_permission_decision():
+    missing = sorted(set(MATRIX_ROUTES) - set(PERMISSION_MATRIX))
+    stale = sorted(set(PERMISSION_MATRIX) - set(MATRIX_ROUTES))
+
+    assert not missing, (
+        f"{len(missing)} route(s) have no row in PERMISSION_MATRIX (tests/test_permissions.py): "
+        + ", ".join(missing)
+        + ". Decide who may see and change each (PERMISSION_MATRIX_RECORD=1 prints what "
+        "they do today)."
+    )
+    assert not stale, f"PERMISSION_MATRIX names routes that no longer exist: {stale}"
+
+
+def test_every_row_names_every_role():
+    bad = {name: row for name, row in PERMISSION_MATRIX.items() if len(row) != len(MATRIX_ROLES)}
+
+    assert not bad
+    assert all(set(row) <= {"c", "s", "-"} for row in PERMISSION_MATRIX.values())
+
+
+@pytest.mark.parametrize("name", sorted(set(PERMISSION_MATRIX) & set(MATRIX_ROUTES)))
+def test_permission_matrix(matrix_world, db, name):
+    expected = PERMISSION_MATRIX[name]
+
+    observed = observed_row(matrix_world, MATRIX_ROUTES[name])
+
+    differences = [
+        f"{role}: expected {want!r}, got {got!r}"
+        for role, want, got in zip(MATRIX_ROLES, expected, observed, strict=True)
+        if want != got
+    ]
+    assert not differences, f"{name}: " + "; ".join(differences)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
 
 from hubs.charts import money_text, percent_text
 
@@ -15,6 +16,15 @@ register = template.Library()
 def money(value: Decimal | None) -> str:
     """£20,000.00; "–" when there is no figure (e.g. no participants to divide by)."""
     return money_text(value)
+
+
+@register.filter
+def signed(value: Decimal | None) -> str:
+    """+0.8 or −0.3 (a change in score); "–" when there is no figure."""
+    if value is None:
+        return "–"
+    text = number_format(abs(value), decimal_pos=1)
+    return ("+" if value > 0 else "−" if value < 0 else "") + text
 
 
 @register.filter

@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from hubs import selectors
 from hubs.models import DeliverableStatus, EnrolmentStatus
 from partnership.models import Role
+from surveys.models import SurveyPoint
 from tests.factories import (
     AreaFactory,
     AttendanceFactory,
@@ -35,6 +36,7 @@ from tests.factories import (
     HubFactory,
     ServiceLevelAgreementFactory,
 )
+from tests.surveys.factories import ImpactResponseFactory
 
 from .conftest import make_programme
 
@@ -217,8 +219,57 @@ def test_a_hubs_programmes_have_their_own_participants_and_attendance(known):
     ] == [("A", 3, Decimal("83.3")), ("B", 1, Decimal("0.0"))]
 
 
-def test_impact_is_a_placeholder_until_impact_surveys_exist(known):
+def answer(partnership, enrolment, point, score):
+    ImpactResponseFactory(
+        partnership=partnership,
+        invitation__enrolment=enrolment,
+        invitation__point=point,
+        point=point,
+        confidence=score,
+        knowledge=score,
+        practice=score,
+        school_change=score,
+    )
+
+
+@pytest.fixture
+def surveyed(partnership, known):
+    """Programme A's participants answered 2 at the start, 4 at the end and 3 six months
+    after: a change of +2.0 points, +1.0 of it lasting."""
+    programme_a = known.hub.programmes.get(title="A")
+    for enrolment in programme_a.enrolments.filter(status=EnrolmentStatus.CONFIRMED):
+        for point, score in (
+            (SurveyPoint.START, 2),
+            (SurveyPoint.END, 4),
+            (SurveyPoint.FOLLOW_UP, 3),
+        ):
+            answer(partnership, enrolment, point, score)
+    return known
+
+
+def test_impact_is_none_until_impact_surveys_have_answers(known):
     assert figures_of(selectors.value_for_money(), known.hub).impact is None
+
+
+def test_impact_is_the_change_in_survey_score_per_hub_area_and_in_total(surveyed):
+    value = selectors.value_for_money()
+    hub = figures_of(value, surveyed.hub)
+    numeracy = next(g.figures for g in value.areas if g.area == surveyed.numeracy)
+
+    assert (hub.impact, hub.impact_retained) == (Decimal("2.0"), Decimal("1.0"))
+    assert (numeracy.impact, value.total.impact) == (Decimal("2.0"), Decimal("2.0"))
+    assert figures_of(value, surveyed.idle_hub).impact is None
+
+
+def test_a_hubs_impact_is_shown_per_programme(surveyed):
+    detail = selectors.hub_value(surveyed.hub.pk)
+
+    assert [(p.programme.title, p.figures.impact) for p in detail.programmes] == [
+        ("A", Decimal("2.0")),
+        ("B", None),
+    ]
+    assert detail.figures.impact == Decimal("2.0")
+    assert detail.impact.answered == 9
 
 
 # --- The pages ----------------------------------------------------------------------------------
@@ -315,19 +366,23 @@ def test_hub_page_shows_its_figures_and_each_programmes(client_for, known, hub_l
         "attendance": "71.4%",
         "deliverables": "2 of 4",
         "cost-per-participant": "£1,250.06",
-        "impact": "Not yet measured: impact surveys are not running yet.",
+        "impact": "",
     }
+    assert re.search(r'data-figure="impact">\s*<span[^>]*>Not yet measured<', page)
     programme_a = known.hub.programmes.get(title="A")
     assert cell(page, f'data-programme="{programme_a.pk}"', "attendance") == "83.3%"
 
 
-def test_pages_mark_impact_as_a_placeholder(client_for, known, admin_user):
+def test_pages_show_the_impact_and_the_survey_results(client_for, surveyed, admin_user):
     client = client_for(admin_user)
-    for url in ("/p/cwm/hubs/value/", f"/p/cwm/hubs/{known.hub.pk}/value/"):
-        page = client.get(url).content.decode()
+    page = client.get("/p/cwm/hubs/value/").content.decode()
+    assert cell(page, f'data-hub="{surveyed.hub.pk}"', "impact") == "+2.0 points"
+    assert cell(page, f'data-hub="{surveyed.hub.pk}"', "impact-retained") == "+1.0 after six months"
 
-        assert 'data-placeholder="impact"' in page
-        assert "Impact results will appear here once impact surveys run" in page
+    page = client.get(f"/p/cwm/hubs/{surveyed.hub.pk}/value/").content.decode()
+    assert re.search(r'<dd[^>]*data-figure="impact"[^>]*>\s*\+2\.0 points', page)
+    assert "data-impact-summary" in page
+    assert "Answered: 9 of 9 surveys sent" in page
 
 
 def test_charts_are_accessible_svg_with_the_figures_as_a_table(client_for, known, admin_user):
@@ -448,8 +503,8 @@ def test_hub_value_page_queries_do_not_grow_with_programmes(client_for, partners
 
 
 #: The hubs, then one aggregate per table: agreements, budget lines, enrolments, register
-#: marks, deliverables, programmes.
-VALUE_QUERIES = 7
+#: marks, deliverables, programmes; then impact-survey scores per hub, per area and in all.
+VALUE_QUERIES = 10
 
 
 @pytest.mark.parametrize("hubs", [3, 30])

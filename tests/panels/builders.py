@@ -146,3 +146,115 @@ def build_meeting_for_chair(tenant: Any) -> None:
 
 def build_meeting_for_pupil(tenant: Any) -> None:
     _build_meeting(tenant, SeatType.PUPIL)
+
+
+# --- Evaluation review, published decisions, consultations ------------------------------------
+
+
+def build_decisions(tenant: Any) -> None:
+    """n panels, each with a published meeting decision and an evaluation judgement."""
+    from .factories import EvaluationFactory
+
+    p = tenant.partnership
+    for _ in range(tenant.n):
+        panel = PanelFactory(partnership=p)
+        meeting = MeetingFactory(
+            partnership=p,
+            panel=panel,
+            starts_at=timezone.now() - timedelta(days=5),
+            minutes_approved_at=timezone.now(),
+        )
+        AgendaItemFactory(
+            partnership=p,
+            meeting=meeting,
+            minutes="Agreed.",
+            decision="Commission provision.",
+            decision_published=True,
+        )
+        EvaluationFactory(partnership=p, panel=panel)
+
+
+def build_evaluations(tenant: Any) -> None:
+    """One panel whose area has n programmes (enrolments, registers, judgements) and n
+    closed support agreements with outcomes."""
+    from brokerage.models import SupportAgreement
+    from tests.factories import (
+        AgreementOutcomeFactory,
+        AttendanceFactory,
+        HubFactory,
+        NeedFactory,
+        ProgrammeFactory,
+        ProgrammeSessionFactory,
+        SupportAgreementFactory,
+    )
+
+    from .factories import EvaluationFactory
+
+    p = tenant.partnership
+    panel = PanelFactory(partnership=p)
+    _seat_viewer(tenant, panel, SeatType.HEADTEACHER, chair=True)
+    for _ in range(tenant.n):
+        hub = HubFactory(partnership=p, area=panel.area)
+        programme = ProgrammeFactory(partnership=p, hub=hub)
+        session = ProgrammeSessionFactory(partnership=p, programme=programme)
+        AttendanceFactory(partnership=p, session=session)
+        EvaluationFactory(partnership=p, panel=panel, programme=programme, decided_by=_person(p))
+        agreement = SupportAgreementFactory(
+            partnership=p,
+            need=NeedFactory(partnership=p, area=panel.area),
+            status=SupportAgreement.Status.CLOSED,
+        )
+        AgreementOutcomeFactory(partnership=p, agreement=agreement)
+        EvaluationFactory(
+            partnership=p, panel=panel, programme=None, agreement=agreement, judgement="stop"
+        )
+    tenant.url_kwargs["pk"] = panel.pk
+
+
+def build_consultations(tenant: Any) -> None:
+    """n consultations inviting headteachers (and the viewer), each with a response."""
+    from .factories import ConsultationFactory, ConsultationResponseFactory
+
+    p = tenant.partnership
+    for _ in range(tenant.n):
+        consultation = ConsultationFactory(partnership=p, panel=PanelFactory(partnership=p))
+        ConsultationResponseFactory(partnership=p, consultation=consultation, respondent=_person(p))
+
+
+def build_collation(tenant: Any) -> None:
+    """One consultation with n sections and questions and n responses answering each."""
+    from .factories import (
+        ConsultationAnswerFactory,
+        ConsultationFactory,
+        ConsultationQuestionFactory,
+        ConsultationResponseFactory,
+        ConsultationSectionFactory,
+    )
+
+    p = tenant.partnership
+    consultation = ConsultationFactory(partnership=p)
+    questions = []
+    for _ in range(tenant.n):
+        section = ConsultationSectionFactory(partnership=p, consultation=consultation)
+        questions.append(
+            ConsultationQuestionFactory(partnership=p, section=section, consultation=consultation)
+        )
+    groups = ["staff", "headteachers", "strategy_group", "advisory_board"]
+    for i in range(tenant.n):
+        response = ConsultationResponseFactory(
+            partnership=p, consultation=consultation, respondent=_person(p), group=groups[i % 4]
+        )
+        for question in questions:
+            ConsultationAnswerFactory(partnership=p, response=response, question=question)
+    tenant.url_kwargs["pk"] = consultation.pk
+
+
+def build_meetings_for_member(tenant: Any) -> None:
+    """n panels the viewer sits on, each with a meeting and an action."""
+    p = tenant.partnership
+    for _ in range(tenant.n):
+        panel = PanelFactory(partnership=p)
+        _seat_viewer(tenant, panel)
+        meeting = MeetingFactory(partnership=p, panel=panel)
+        ActionFactory(partnership=p, meeting=meeting, owner=_person(p))
+        MeetingFactory(partnership=p)  # another panel's: not listed

@@ -193,3 +193,21 @@ def test_a_member_cannot_change_someone_elses_action(
     action.refresh_from_db()
     assert response.status_code == 403
     assert action.status == "open"
+
+
+def test_a_member_records_an_action_but_a_pupil_cannot(
+    partnership, panel, meeting, seat_member, client_for
+):
+    from panels.models import Action
+
+    member = seat_member(panel, SeatType.TEACHER).user
+    pupil = seat_member(panel, SeatType.PUPIL).user
+    url = _url(partnership, f"meetings/{meeting.pk}/actions/new/")
+    body = {"description": "Visit the hub", "owner": member.pk, "due_on": "2027-01-15"}
+
+    by_member = client_for(member).post(url, body)
+    by_pupil = client_for(pupil).post(url, body)
+
+    assert by_member.status_code == 302
+    assert by_pupil.status_code == 403
+    assert Action.objects.count() == 1

@@ -24,6 +24,33 @@ PAGES = {
     "meeting-as-pupil": ListPage(
         "panels:meeting_detail", Role.PANEL_MEMBER, builders.build_meeting_for_pupil
     ),
+    "decisions": ListPage("panels:decisions", Role.HUB_LEAD, builders.build_decisions),
+    "evaluations-as-chair": ListPage(
+        "panels:evaluations", Role.PANEL_MEMBER, builders.build_evaluations
+    ),
+    "consultations-as-admin": ListPage(
+        "panels:consultations", Role.PARTNERSHIP_ADMIN, builders.build_consultations
+    ),
+    "consultations-as-headteacher": ListPage(
+        "panels:consultations", Role.HEADTEACHER, builders.build_consultations
+    ),
+    "collation": ListPage(
+        "panels:consultation_collation", Role.PARTNERSHIP_ADMIN, builders.build_collation
+    ),
+    "collation-csv": ListPage(
+        "panels:consultation_csv", Role.PARTNERSHIP_ADMIN, builders.build_collation
+    ),
+    "api-panels": ListPage("api-panel-list", Role.HUB_LEAD, builders.build_panels),
+    "api-members": ListPage("api-panel-member-list", Role.HUB_LEAD, builders.build_panels),
+    "api-meetings": ListPage(
+        "api-panel-meeting-list", Role.PANEL_MEMBER, builders.build_meetings_for_member
+    ),
+    "api-actions": ListPage(
+        "api-panel-action-list", Role.PANEL_MEMBER, builders.build_meetings_for_member
+    ),
+    "api-consultations": ListPage(
+        "api-consultation-list", Role.HEADTEACHER, builders.build_consultations
+    ),
 }
 
 

@@ -44,3 +44,23 @@ def test_the_same_key_twice_sends_one_email(partnership, django_capture_on_commi
         second = _queue(partnership)
     assert first.pk == second.pk
     assert len(mail.outbox) == 1
+
+
+def test_a_batch_is_queued_once_per_key_and_sent_together(
+    partnership, django_capture_on_commit_callbacks
+):
+    batch = [
+        services.EmailToQueue(key=f"batch-{n}", to=f"p{n}@example.org", subject="Hi", body="B")
+        for n in range(3)
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.queue_emails(partnership=partnership, emails=batch)
+        again = services.queue_emails(partnership=partnership, emails=batch[:2])
+
+    assert {row.pk for row in again.values()} <= {row.pk for row in first.values()}
+    assert OutboundEmail.objects.filter(key__startswith="batch-").count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@example.org" for n in range(3)]
+    assert set(
+        OutboundEmail.objects.filter(key__startswith="batch-").values_list("status", flat=True)
+    ) == {OutboundEmail.Status.SENT}

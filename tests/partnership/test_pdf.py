@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_pdf_response_holds_the_rendered_text_and_page_numbers(tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]},
+        *settings.TEMPLATES[1:],
+    ]
     (tmp_path / "doc.html").write_text(
         '{% extends "pdf/base.html" %}{% block content %}<h1>Minutes of {{ name }}</h1>'
         "{% endblock %}"
