@@ -141,6 +141,35 @@ def _adviser_kind(adviser: Any, school: School) -> str:
     )
 
 
+def record_adviser_change(*, actor: Any, school: School) -> CaseloadAssignment | None:
+    """Keep the caseload history when a school's adviser changed elsewhere (the school
+    form): the open assignment ends today and the new adviser's begins (none when the
+    school was left without an adviser)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        CaseloadAssignment.objects.filter(school=school, ended_on__isnull=True).exclude(
+            adviser_id=school.challenge_adviser_id
+        ).update(ended_on=today)
+        if (
+            school.challenge_adviser is None
+            or CaseloadAssignment.objects.filter(school=school, ended_on__isnull=True).exists()
+        ):
+            return None
+        try:
+            kind = _adviser_kind(school.challenge_adviser, school)
+        except ValidationError:
+            kind = AdviserKind.CHALLENGE_ADVISER
+        return CaseloadAssignment.objects.create(
+            partnership_id=school.partnership_id,
+            school=school,
+            adviser=school.challenge_adviser,
+            kind=kind,
+            started_on=today,
+            reason=_("Changed on the school's details page."),
+            assigned_by=actor,
+        )
+
+
 def assign_adviser(
     *,
     actor: Any,
@@ -184,6 +213,7 @@ def assign_adviser(
             actor=actor,
             partnership=locked.partnership,
             school=locked,
+            record_caseload=False,
             challenge_adviser=adviser,
         )
         record_event(

@@ -32,17 +32,36 @@ SCHOOL_FIELDS = (
 
 
 def save_school(
-    *, actor: Any, partnership: Partnership, school: School | None = None, **fields: Any
+    *,
+    actor: Any,
+    partnership: Partnership,
+    school: School | None = None,
+    record_caseload: bool = True,
+    **fields: Any,
 ) -> School:
-    """Create a school (school=None) or update one; fields are already validated by a form."""
+    """Create a school (school=None) or update one; fields are already validated by a form.
+    A change of challenge adviser is kept in the caseload history (casework) unless the
+    caller records it itself (`record_caseload=False`)."""
     unknown = set(fields) - set(SCHOOL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown school fields: {sorted(unknown)}")
+    previous_adviser = None
+    if school is not None and school.pk:
+        previous_adviser = (
+            School.objects.filter(pk=school.pk)
+            .values_list("challenge_adviser_id", flat=True)
+            .first()
+        )
     school = school or School(partnership=partnership)
     for name, value in fields.items():
         setattr(school, name, value)
     school.full_clean()
-    school.save()
+    with transaction.atomic():
+        school.save()
+        if record_caseload and school.challenge_adviser_id != previous_adviser:
+            from casework.services import record_adviser_change
+
+            record_adviser_change(actor=actor, school=school)
     return school
 
 

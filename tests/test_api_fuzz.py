@@ -22,8 +22,9 @@ import warnings
 import pytest
 import schemathesis
 from django.apps import apps
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -123,6 +124,11 @@ def world(django_db_setup, django_db_blocker):
     Built once for the module inside a transaction that is rolled back at the end (like
     TestCase.setUpTestData); each test runs in its own savepoint within it.
     """
+    # The app is called as plain WSGI, so at the start and end of each request Django would close
+    # the test's database connection (it is inside a transaction); the test client
+    # disconnects this handler in the same way. Harmless on SQLite, fatal on PostgreSQL.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock(), scopes_disabled():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -131,6 +137,8 @@ def world(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 def _build_world() -> dict:

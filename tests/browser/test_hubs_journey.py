@@ -15,6 +15,7 @@ from partnership.models import Role
 from tests.factories import TEST_PASSWORD as PASSWORD
 from tests.factories import (
     AreaFactory,
+    BudgetLineFactory,
     HubFactory,
     MembershipFactory,
     PartnershipFactory,
@@ -52,7 +53,8 @@ def people():
     hub = HubFactory(
         partnership=partnership, name="Cwm numeracy hub", area=area, schools=[hub_school]
     )
-    ServiceLevelAgreementFactory(partnership=partnership, hub=hub)
+    agreement = ServiceLevelAgreementFactory(partnership=partnership, hub=hub, funding=20000)
+    BudgetLineFactory(partnership=partnership, agreement=agreement, planned=6000, actual=5000)
     for title, description in (
         ("Maths mastery in key stage 2", "Teaching for mastery, with gap tasks in class."),
         ("Reasoning in the early years", "Number sense and reasoning through play."),
@@ -161,8 +163,10 @@ def test_value_for_money_charts_render_without_csp_violations(
     page.goto(live_server.url + "/p/cwm/hubs/value/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Value for money")
-    chart = page.get_by_role("img", name=re.compile(r"^Attendance rate"))
+    chart = page.get_by_role("img", name=re.compile(r"^Share of funding spent"))
     expect(chart.first).to_be_visible()
-    page.get_by_text("Attendance rate: the figures as a table").first.click()
-    expect(page.locator('[data-chart-table="hubs-attendance"]')).to_be_visible()
+    spent = page.locator("#hubs-spent")
+    spent.get_by_text("Show the figures as a table").click()
+    expect(spent.locator("[data-chart-table]")).to_be_visible()
+    expect(spent.locator("[data-chart-table]")).to_contain_text("25.0%")
     assert csp_violations == []

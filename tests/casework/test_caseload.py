@@ -13,6 +13,7 @@ from casework import selectors, services
 from casework.models import AdviserKind, CaseloadAssignment, SchoolCategorisation
 from partnership.tenancy import tenant_scope
 from schools.models import School
+from schools.services import save_school
 from tests.factories import SchoolFactory
 
 from .factories import AdviserTeamFactory, SchoolCategorisationFactory
@@ -127,3 +128,28 @@ def test_an_admin_sets_up_a_senior_cas_team(
     assert again.status_code == 400
     assert AdviserTeam.objects.count() == 1
     assert client_for(ca).get(path).status_code == 403
+
+
+def test_changing_the_adviser_on_the_school_form_keeps_the_history(
+    partnership, senior, admin_user, school, ca, other_ca
+):
+    with tenant_scope(partnership):
+        services.assign_adviser(actor=senior, school=school, adviser=ca, reason="Start")
+        save_school(
+            actor=admin_user, partnership=partnership, school=school, challenge_adviser=other_ca
+        )
+
+    history = list(CaseloadAssignment.objects.filter(school=school).order_by("pk"))
+    assert [(a.adviser, a.ended_on is None) for a in history] == [(ca, False), (other_ca, True)]
+    assert history[-1].assigned_by == admin_user
+    assert School.objects.get(pk=school.pk).challenge_adviser == other_ca
+
+
+def test_saving_a_school_without_changing_its_adviser_adds_no_history(
+    partnership, senior, admin_user, school, ca
+):
+    with tenant_scope(partnership):
+        services.assign_adviser(actor=senior, school=school, adviser=ca, reason="Start")
+        save_school(actor=admin_user, partnership=partnership, school=school, name="Ysgol Newydd")
+
+    assert CaseloadAssignment.objects.filter(school=school).count() == 1

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from audit.models import AuditEvent
 from hubs.models import Document
@@ -83,7 +84,15 @@ def light_export(partnership):
 
 def empty_the_instance(media_root: Path) -> None:
     """A fresh instance: no rows at all and no uploaded files."""
+    if connection.vendor == "postgresql":
+        # The test runs in a transaction: PostgreSQL refuses to TRUNCATE a table with
+        # deferred foreign-key checks still pending, so run those checks now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django's tables are made
     for path in sorted(media_root.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
 
