@@ -386,15 +386,26 @@ def queue_emails(
     return rows
 
 
-def deliver_queued_email(email_id: int, *, connection: Any = None) -> OutboundEmail:
-    """Send one outbox email unless it was already sent (the row lock makes it once);
-    `connection` reuses an open mail connection for a batch."""
+def _send_claimed(email: OutboundEmail, connection: Any = None) -> bool:
+    """Mark one outbox row sent and send it, in one transaction. The claiming UPDATE
+    locks the row: a second worker sending the same email waits, then finds it sent and
+    sends nothing; a failed send rolls the mark back. Returns whether this call sent it."""
     from django.core.mail import EmailMessage
 
+    now = timezone.now()
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().get(pk=email_id)
-        if email.status == OutboundEmail.Status.SENT:
-            return email
+        claimed = (
+            OutboundEmail.objects.filter(pk=email.pk)
+            .exclude(status=OutboundEmail.Status.SENT)
+            .update(
+                status=OutboundEmail.Status.SENT,
+                sent_at=now,
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+        )
+        if not claimed:
+            return False
         message = EmailMessage(
             subject=email.subject, body=email.body, to=[email.to], connection=connection
         )
@@ -403,12 +414,37 @@ def deliver_queued_email(email_id: int, *, connection: Any = None) -> OutboundEm
                 attachment["filename"], attachment["content"], attachment.get("mimetype")
             )
         message.send()
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.attempts += 1
-        email.last_error = ""
-        email.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+    email.status, email.sent_at, email.last_error = OutboundEmail.Status.SENT, now, ""
+    email.attempts += 1
+    return True
+
+
+def deliver_queued_email(email_id: int, *, connection: Any = None) -> OutboundEmail:
+    """Send one outbox email unless it was already sent (at most once)."""
+    email = OutboundEmail.objects.get(pk=email_id)
+    if email.status != OutboundEmail.Status.SENT and not _send_claimed(email, connection):
+        email.refresh_from_db()
     return email
+
+
+def deliver_queued_emails(
+    email_ids: Sequence[int], *, connection: Any = None
+) -> tuple[int, list[int]]:
+    """Send a batch of outbox emails over one connection: one query loads those not yet
+    sent, then each is claimed and sent on its own (so a worker killed mid-batch has sent
+    and marked all before the one it was on). Returns (how many this call sent, ids that
+    failed); a failure is recorded on its row for the operator."""
+    sent, failed = 0, []
+    pending = OutboundEmail.objects.filter(pk__in=list(email_ids)).exclude(
+        status=OutboundEmail.Status.SENT
+    )
+    for email in pending.order_by("pk"):
+        try:
+            sent += _send_claimed(email, connection)
+        except Exception as exc:  # SMTP and network errors: record; the caller retries
+            record_email_failure(email.pk, repr(exc))
+            failed.append(email.pk)
+    return sent, failed
 
 
 def record_email_failure(email_id: int, error: str) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from .models import OutboundEmail
-from .services import deliver_queued_email, record_email_failure
+from .services import deliver_queued_email, deliver_queued_emails, record_email_failure
 from .tenancy import tenant_scope
 
 
@@ -31,21 +31,11 @@ def deliver_email(self, partnership_id: int, email_id: int) -> str:
 def deliver_emails(partnership_id: int, email_ids: list[int]) -> int:
     """Send a batch of outbox emails over one mail connection; each is sent at most once
     (a re-delivered batch skips those already sent). A failed one is recorded and retried
-    on its own. Returns how many were sent."""
+    on its own. Returns how many this run sent."""
     from django.core.mail import get_connection
 
-    sent, failed = 0, []
     with tenant_scope(partnership_id), get_connection() as connection:
-        for email_id in email_ids:
-            try:
-                email = deliver_queued_email(email_id, connection=connection)
-            except OutboundEmail.DoesNotExist:
-                continue
-            except Exception as exc:  # SMTP and network errors: record, retry that one
-                record_email_failure(email_id, repr(exc))
-                failed.append(email_id)
-                continue
-            sent += email.status == OutboundEmail.Status.SENT
+        sent, failed = deliver_queued_emails(email_ids, connection=connection)
     for email_id in failed:
         deliver_email.apply_async((partnership_id, email_id), countdown=60)
     return sent

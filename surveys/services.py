@@ -108,13 +108,34 @@ def survey_token(invitation: ImpactInvitation, *, salt: str = TOKEN_SALT) -> str
     return signing.dumps({"i": invitation.pk, "n": invitation.nonce.hex}, salt=salt)
 
 
-def survey_url(invitation: ImpactInvitation) -> str:
-    return settings.SITE_URL + reverse("survey_link:answer", args=[survey_token(invitation)])
+#: Stands for the token in a link reversed once per batch (tokens are URL-safe: base64
+#: and ":"), so filling it in gives what `reverse` would for each invitation.
+_TOKEN_SLOT = "--token--"
 
 
-def opt_out_url(invitation: ImpactInvitation) -> str:
-    token = survey_token(invitation, salt=OPT_OUT_SALT)
-    return settings.SITE_URL + reverse("survey_link:opt_out", args=[token])
+@dataclass(frozen=True)
+class LinkPatterns:
+    """The absolute answer and opt-out links with a slot for the token."""
+
+    answer: str
+    opt_out: str
+
+    @classmethod
+    def build(cls) -> LinkPatterns:
+        return cls(
+            answer=settings.SITE_URL + reverse("survey_link:answer", args=[_TOKEN_SLOT]),
+            opt_out=settings.SITE_URL + reverse("survey_link:opt_out", args=[_TOKEN_SLOT]),
+        )
+
+
+def survey_url(invitation: ImpactInvitation, *, links: LinkPatterns | None = None) -> str:
+    pattern = (links or LinkPatterns.build()).answer
+    return pattern.replace(_TOKEN_SLOT, survey_token(invitation), 1)
+
+
+def opt_out_url(invitation: ImpactInvitation, *, links: LinkPatterns | None = None) -> str:
+    pattern = (links or LinkPatterns.build()).opt_out
+    return pattern.replace(_TOKEN_SLOT, survey_token(invitation, salt=OPT_OUT_SALT), 1)
 
 
 def invitation_from_token(token: str, *, salt: str = TOKEN_SALT) -> ImpactInvitation:
@@ -337,14 +358,17 @@ def schedule_due_invitations(
     return len(rows)
 
 
-def _email_context(invitation: ImpactInvitation) -> dict[str, Any]:
+def _email_context(
+    invitation: ImpactInvitation, links: LinkPatterns | None = None
+) -> dict[str, Any]:
+    links = links or LinkPatterns.build()
     return {
         "invitation": invitation,
         "partnership": invitation.partnership,
         "source": invitation.source_title,
         "point": invitation.get_point_display(),
-        "url": survey_url(invitation),
-        "opt_out_url": opt_out_url(invitation),
+        "url": survey_url(invitation, links=links),
+        "opt_out_url": opt_out_url(invitation, links=links),
         "expires_at": invitation.expires_at,
     }
 
@@ -377,7 +401,7 @@ def send_invitations(
         ImpactInvitation.objects.filter(pk__in=[i.pk for i in claimed]).update(
             status=ImpactInvitation.Status.SENT, sent_at=now
         )
-        emails = []
+        emails, links = [], LinkPatterns.build()
         for invitation in claimed:
             invitation.status, invitation.sent_at = ImpactInvitation.Status.SENT, now
             with translation.override(invitation.partnership.default_language):
@@ -387,7 +411,8 @@ def send_invitations(
                         to=invitation.email,
                         subject=_subject(invitation),
                         body=render_to_string(
-                            "surveys/email/impact_invitation.txt", _email_context(invitation)
+                            "surveys/email/impact_invitation.txt",
+                            _email_context(invitation, links),
                         ),
                     )
                 )
@@ -440,7 +465,7 @@ def send_reminders(*, partnership: Partnership | int, now: datetime.datetime | N
     days = config.reminder_days()
     if not days:
         return 0
-    sent = 0
+    sent, links = 0, LinkPatterns.build()
     with tenant_scope(partnership_id):
         open_ones = ImpactInvitation.objects.filter(
             status=ImpactInvitation.Status.SENT,
@@ -467,7 +492,7 @@ def send_reminders(*, partnership: Partnership | int, now: datetime.datetime | N
                         to=invitation.email,
                         subject=_subject(invitation, reminder=True),
                         template="surveys/email/impact_reminder.txt",
-                        context=_email_context(invitation),
+                        context=_email_context(invitation, links),
                     )
                 sent += 1
     return sent
