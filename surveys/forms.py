@@ -175,9 +175,18 @@ class SettingsForm(TenantForm):
     link_valid_days = forms.IntegerField(
         label=_("A personal link works for this many days"), min_value=1, max_value=365
     )
+    needs_reminder_days = forms.CharField(
+        label=_("Needs survey reminders: days before the deadline"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Headteachers whose school has not submitted are reminded this many days before "
+            "the deadline. Numbers separated by commas, like 7, 1. Leave empty for no reminders."
+        ),
+    )
 
-    def clean_reminder_offsets(self) -> list[int]:
-        raw = self.cleaned_data["reminder_offsets"]
+    @staticmethod
+    def _days(raw: str) -> list[int]:
         try:
             days = [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError:
@@ -185,6 +194,12 @@ class SettingsForm(TenantForm):
         if any(d < 1 or d > 365 for d in days):
             raise forms.ValidationError(_("Give each reminder as a number of days from 1 to 365."))
         return sorted(set(days))
+
+    def clean_reminder_offsets(self) -> list[int]:
+        return self._days(self.cleaned_data["reminder_offsets"])
+
+    def clean_needs_reminder_days(self) -> list[int]:
+        return self._days(self.cleaned_data["needs_reminder_days"])
 
 
 class InvitationFilterForm(forms.Form):

@@ -33,6 +33,10 @@ def default_reminder_offsets() -> list[int]:
     return [3, 7]
 
 
+def default_needs_reminder_days() -> list[int]:
+    return [7, 1]
+
+
 class SurveySettings(TenantModel):
     """When a partnership's impact surveys and reminders go out (one row per partnership)."""
 
@@ -52,6 +56,11 @@ class SurveySettings(TenantModel):
     link_valid_days = models.PositiveSmallIntegerField(
         _("a link works for this many days"), default=30, validators=[MinValueValidator(1)]
     )
+    needs_reminder_days = models.JSONField(
+        _("needs survey reminders: days before the deadline"),
+        default=default_needs_reminder_days,
+        blank=True,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TenantScopedManager()
@@ -70,6 +79,10 @@ class SurveySettings(TenantModel):
         """The reminder offsets in use: sorted, positive, at most max_reminders of them."""
         days = sorted({int(d) for d in self.reminder_offsets or [] if int(d) > 0})
         return days[: self.max_reminders]
+
+    def needs_reminder_days_before(self) -> list[int]:
+        """Days before a needs survey's deadline to remind, furthest first."""
+        return sorted({int(d) for d in self.needs_reminder_days or [] if int(d) > 0}, reverse=True)
 
 
 class SurveyPoint(models.TextChoices):

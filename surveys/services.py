@@ -52,7 +52,6 @@ from .models import (
 TOKEN_SALT = "surveys.impact.answer"
 OPT_OUT_SALT = "surveys.impact.opt_out"
 #: Days before a needs round's deadline when headteachers who have not submitted hear.
-NEEDS_REMINDER_DAYS_BEFORE = (7, 1)
 #: Invitations sent per transaction by the scheduled task.
 SEND_CHUNK = 100
 #: What an invitation's email shows, loaded with it.
@@ -69,13 +68,14 @@ def survey_settings(partnership: Partnership | int) -> SurveySettings:
 
 def update_settings(*, actor: Any, partnership: Partnership, **values: Any) -> SurveySettings:
     """Change when impact surveys and reminders go out."""
-    offsets = values.get("reminder_offsets")
-    if offsets is not None:
-        if any(not isinstance(d, int) or d < 1 or d > 365 for d in offsets):
-            raise ValidationError(
-                {"reminder_offsets": _("Give each reminder as a number of days from 1 to 365.")}
-            )
-        values["reminder_offsets"] = sorted(set(offsets))
+    for name in ("reminder_offsets", "needs_reminder_days"):
+        days = values.get(name)
+        if days is None:
+            continue
+        if any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 365 for d in days):
+            message = _("Give each reminder as a number of days from 1 to 365.")
+            raise ValidationError({name: message})
+        values[name] = sorted(set(days))
     with tenant_scope(partnership), transaction.atomic():
         current = SurveySettings.objects.select_for_update().get(pk=survey_settings(partnership).pk)
         for name, value in values.items():
@@ -778,17 +778,21 @@ def _email_headteachers(
 def remind_needs_round(
     *, partnership: Partnership | int, today: datetime.date | None = None
 ) -> int:
-    """Remind headteachers whose school has not submitted, 7 days and 1 day before an
-    open round's deadline (each reminder once: its outbox key holds it)."""
+    """Remind headteachers whose school has not submitted, at the partnership's days
+    before an open round's deadline (7 and 1 by default; each reminder once: its outbox
+    key holds it)."""
     today = today or timezone.localdate()
     partnership_id = partnership if isinstance(partnership, int) else partnership.pk
+    days_before = survey_settings(partnership_id).needs_reminder_days_before()
+    if not days_before:
+        return 0
     sent = 0
     with tenant_scope(partnership_id):
         for round_ in NeedsSurveyRound.objects.filter(
             status=NeedsSurveyRound.Status.OPEN, deadline__gte=today
         ).select_related("partnership"):
             days_left = (round_.deadline - today).days
-            due = [d for d in NEEDS_REMINDER_DAYS_BEFORE if days_left <= d]
+            due = [d for d in days_before if days_left <= d]
             if not due:
                 continue
             submitted = set(

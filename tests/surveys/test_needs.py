@@ -284,3 +284,29 @@ def test_reminders_go_to_schools_that_have_not_submitted(
             == 2
         )
     assert sorted(m.to[0] for m in mail.outbox) == ["p2@x.example", "s1@x.example"]
+
+
+def test_needs_reminder_days_are_set_per_partnership(
+    partnership, admin_user, open_round, django_capture_on_commit_callbacks
+):
+    services.update_settings(actor=admin_user, partnership=partnership, needs_reminder_days=[3])
+    deadline = open_round.deadline
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        seven = services.remind_needs_round(partnership=partnership, today=deadline - timedelta(7))
+        assert (seven, len(mail.outbox)) == (0, 0)
+        three = services.remind_needs_round(partnership=partnership, today=deadline - timedelta(3))
+    assert three == 3
+    assert {m.to[0] for m in mail.outbox} == {"p1@x.example", "p2@x.example", "s1@x.example"}
+
+    services.update_settings(actor=admin_user, partnership=partnership, needs_reminder_days=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_needs_round(partnership=partnership, today=deadline) == 0
+
+
+def test_needs_reminder_days_out_of_range_are_refused(partnership, admin_user):
+    with pytest.raises(ValidationError) as refused:
+        services.update_settings(
+            actor=admin_user, partnership=partnership, needs_reminder_days=[0, 400]
+        )
+    assert "needs_reminder_days" in refused.value.message_dict

@@ -139,6 +139,7 @@ def test_settings_are_saved_and_bad_input_is_a_form_error(partnership, admin_cli
         "reminder_offsets": "7, 3",
         "max_reminders": "2",
         "link_valid_days": "21",
+        "needs_reminder_days": "10, 2",
     }
     admin_client_.post("/p/cwm/surveys/settings/", data)
     saved = SurveySettings.objects.get()
@@ -147,9 +148,14 @@ def test_settings_are_saved_and_bad_input_is_a_form_error(partnership, admin_cli
         [3, 7],
         21,
     )
+    assert saved.needs_reminder_days_before() == [10, 2]
+    assert b'value="10, 2"' in admin_client_.get("/p/cwm/surveys/settings/").content
     bad = admin_client_.post("/p/cwm/surveys/settings/", {**data, "reminder_offsets": "3, soon"})
     assert b"Enter whole numbers of days" in bad.content
     assert SurveySettings.objects.get().reminder_offsets == [3, 7]
+    bad = admin_client_.post("/p/cwm/surveys/settings/", {**data, "needs_reminder_days": "0"})
+    assert b"from 1 to 365" in bad.content
+    assert SurveySettings.objects.get().needs_reminder_days == [2, 10]
 
 
 def test_impact_results_page_shows_scores(partnership, admin_client_):
