@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -648,35 +649,95 @@ def advance_round(
     *, actor: Any, round_: CategorisationRound, request: HttpRequest | None = None
 ) -> CategorisationRound:
     """Move the round to its next stage (self-evaluation -> proposal -> moderation ->
-    complete). A round completes only when every proposed category is moderated."""
+    complete): the "Move to the next stage" button. A round completes only when every
+    proposed category is moderated."""
     if not policies.can_manage_rounds(actor, round_):
         raise PermissionDenied
     with transaction.atomic():
         locked = CategorisationRound.objects.select_for_update().get(pk=round_.pk)
-        index = STAGE_ORDER.index(locked.stage)
-        if index == len(STAGE_ORDER) - 1:
-            raise ValidationError(_("The round is already complete."))
-        new_stage = STAGE_ORDER[index + 1]
-        if new_stage == RoundStage.COMPLETE:
-            waiting = locked.records.filter(status=SchoolCategorisation.Status.PROPOSED).count()
-            if waiting:
-                raise ValidationError(
-                    _("%(count)s proposals still wait for moderation.") % {"count": waiting}
-                )
-        if new_stage == RoundStage.PROPOSAL:
-            ensure_records(locked)
-        record_event(
-            partnership=locked.partnership_id,
-            actor=actor,
-            action="casework.round_advanced",
-            target=locked,
-            detail={"from": locked.stage, "to": new_stage},
-            request=request,
-        )
-        locked.stage = new_stage
-        locked.save(update_fields=["stage"])
+        _move_to_next_stage(locked, actor=actor, request=request)
     round_.stage = locked.stage
     return locked
+
+
+def _move_to_next_stage(
+    locked: CategorisationRound,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Move a round (locked by the caller) one stage on, with its audit event: the one
+    path for the button and the timetable."""
+    index = STAGE_ORDER.index(locked.stage)
+    if index == len(STAGE_ORDER) - 1:
+        raise ValidationError(_("The round is already complete."))
+    new_stage = STAGE_ORDER[index + 1]
+    if new_stage == RoundStage.COMPLETE:
+        waiting = locked.records.filter(status=SchoolCategorisation.Status.PROPOSED).count()
+        if waiting:
+            raise ValidationError(
+                _("%(count)s proposals still wait for moderation.") % {"count": waiting}
+            )
+    if new_stage == RoundStage.PROPOSAL:
+        ensure_records(locked)
+    record_event(
+        partnership=locked.partnership_id,
+        actor=actor,
+        action="casework.round_advanced",
+        target=locked,
+        detail={"from": locked.stage, "to": new_stage, **(detail or {})},
+        request=request,
+    )
+    locked.stage = new_stage
+    locked.save(update_fields=["stage"])
+
+
+def stage_by_timetable(round_: CategorisationRound, today: datetime.date) -> str:
+    """The stage a round's timetable has reached on `today`: proposals from the day after
+    self-evaluations are due, moderation from the day after proposals are due. Never
+    complete: only the moderation's outcomes complete a round."""
+    if today > round_.proposals_due:
+        return RoundStage.MODERATION
+    if today > round_.self_evaluation_due:
+        return RoundStage.PROPOSAL
+    return RoundStage.SELF_EVALUATION
+
+
+def advance_rounds_by_timetable(
+    *, partnership: Partnership, today: datetime.date | None = None
+) -> int:
+    """Move every round of the partnership that is behind its timetable on to the stage
+    the dates say (see stage_by_timetable), one stage at a time through the same path as
+    the button, so each step has its audit event. Never backwards; a round already there
+    (or moved on by hand) is left alone, so a repeated run does nothing. Returns the
+    number of steps taken."""
+    today = today or timezone.localdate()
+    behind = CategorisationRound.objects.filter(partnership=partnership).filter(
+        Q(stage=RoundStage.SELF_EVALUATION, self_evaluation_due__lt=today)
+        | Q(stage=RoundStage.PROPOSAL, proposals_due__lt=today)
+    )
+    steps = 0
+    for pk in list(behind.values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Re-read under the lock: a concurrent run or the button may have moved it.
+            locked = CategorisationRound.objects.select_for_update().get(pk=pk)
+            target = STAGE_ORDER.index(stage_by_timetable(locked, today))
+            while STAGE_ORDER.index(locked.stage) < target:
+                _move_to_next_stage(
+                    locked, actor=None, detail={"by": "timetable", "on": today.isoformat()}
+                )
+                steps += 1
+    return steps
+
+
+def publication_overdue(round_: CategorisationRound, today: datetime.date | None = None) -> bool:
+    """The publication date has passed while the round still waits for its moderation
+    (the timetable never completes a round by itself)."""
+    return (
+        round_.stage == RoundStage.MODERATION
+        and (today or timezone.localdate()) > round_.publish_on
+    )
 
 
 def record_for(round_: CategorisationRound, school: School) -> SchoolCategorisation:

@@ -24,3 +24,16 @@ def send_action_reminders() -> int:
             sent += services.send_action_reminders(partnership=partnership)
             sent += services.send_round_reminders(partnership=partnership)
     return sent
+
+
+@shared_task(acks_late=True)
+def advance_rounds_by_timetable() -> int:
+    """Move categorisation rounds on when their dates pass: to proposals after the
+    self-evaluation deadline, to moderation after the proposal deadline (never to
+    complete). Meant for the beat schedule (daily, before the reminders); a re-delivered
+    or repeated run moves nothing twice."""
+    steps = 0
+    for partnership in Partnership.objects.filter(is_active=True):
+        with tenant_scope(partnership):
+            steps += services.advance_rounds_by_timetable(partnership=partnership)
+    return steps

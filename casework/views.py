@@ -2,8 +2,9 @@
 agreed actions and comments, categorisation rounds and each school's record in a round.
 
 Thin views: find the row (another partnership's row is a 404), check `policies` (403),
-call a service, render. A service's ValidationError is shown on the form with a 400;
-nothing is written, and a refused category change is on the audit trail.
+call a service (a form's POST through `partnership.forms_views.save_form`), render. A
+service's ValidationError is shown on the form with a 400; nothing is written, and a
+refused category change is on the audit trail.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from partnership.forms_views import save_form
 from partnership.tenancy import tenant_reverse
 from schools import selectors as school_selectors
 from schools.models import School, SupportCategory
@@ -64,6 +66,11 @@ def _or_404(getter: Any, pk: int) -> Any:
         SchoolCategorisation.DoesNotExist,
     ):
         raise Http404 from None
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A form page; 400 when it shows the form's (or the service's) errors."""
+    return render(request, template, context, status=400 if context["form"].errors else 200)
 
 
 # --- Dashboard ---------------------------------------------------------------------------
@@ -112,26 +119,21 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignmentForm(
         request.POST or None, candidates=selectors.caseload_candidates(request.partnership)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assign_adviser(
-                actor=request.user,
-                school=school,
-                adviser=form.cleaned_data["adviser"],
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The school's challenge adviser was changed."))
-            return redirect(tenant_reverse(request, "casework:school", pk=school.pk))
-    return render(
+    if response := save_form(
         request,
-        "casework/reassign.html",
-        {"form": form, "school": school},
-        status=400 if form.errors else 200,
-    )
+        form,
+        lambda data: services.assign_adviser(
+            actor=request.user,
+            school=school,
+            adviser=data["adviser"],
+            reason=data["reason"],
+            request=request,
+        ),
+        success=_("The school's challenge adviser was changed."),
+        next_url=tenant_reverse(request, "casework:school", pk=school.pk),
+    ):
+        return response
+    return _form_page(request, "casework/reassign.html", {"form": form, "school": school})
 
 
 # --- Senior CAs' teams -------------------------------------------------------------------
@@ -168,22 +170,17 @@ def _team_form(request: HttpRequest, team: AdviserTeam | None) -> HttpResponse:
         seniors=selectors.senior_advisers(request.partnership),
         candidates=selectors.caseload_candidates(request.partnership),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_adviser_team(
-                actor=request.user, partnership=request.partnership, team=team, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The team was saved."))
-            return redirect(tenant_reverse(request, "casework:teams"))
-    return render(
+    if response := save_form(
         request,
-        "casework/team_form.html",
-        {"form": form, "team": team},
-        status=400 if form.errors else 200,
-    )
+        form,
+        lambda data: services.save_adviser_team(
+            actor=request.user, partnership=request.partnership, team=team, **data
+        ),
+        success=_("The team was saved."),
+        next_url=tenant_reverse(request, "casework:teams"),
+    ):
+        return response
+    return _form_page(request, "casework/team_form.html", {"form": form, "team": team})
 
 
 # --- Visits --------------------------------------------------------------------------------
@@ -197,22 +194,20 @@ def visit_start(request: HttpRequest) -> HttpResponse:
     if request.GET.get("school", "").isdigit():
         initial["school"] = int(request.GET["school"])
     form = VisitStartForm(request.POST or None, schools=schools, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit = services.start_visit(
-                actor=request.user,
-                school=form.cleaned_data["school"],
-                visited_on=form.cleaned_data["visited_on"],
-                focus=form.cleaned_data["focus"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            return redirect(tenant_reverse(request, "casework:visit_edit", pk=visit.pk))
-    return render(
-        request, "casework/visit_start.html", {"form": form}, status=400 if form.errors else 200
-    )
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.start_visit(
+            actor=request.user,
+            school=data["school"],
+            visited_on=data["visited_on"],
+            focus=data["focus"],
+            request=request,
+        ),
+        next_url=lambda visit: tenant_reverse(request, "casework:visit_edit", pk=visit.pk),
+    ):
+        return response
+    return _form_page(request, "casework/visit_start.html", {"form": form})
 
 
 def _visit(request: HttpRequest, pk: int) -> CaseworkVisit:
@@ -265,26 +260,27 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _allow(policies.can_edit_visit(request.user, visit))
     initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
     form = VisitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_visit(
-                actor=request.user, visit=visit, request=request, **_visit_form_values(form)
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            if "share" in request.POST:
-                try:
-                    services.share_visit(actor=request.user, visit=visit, request=request)
-                except ValidationError as error:
-                    form.add_service_errors(error)
-                else:
-                    messages.success(request, _("The note was shared with the school."))
-                    return redirect(tenant_reverse(request, "casework:visit_detail", pk=pk))
-            else:
-                messages.success(request, _("The draft was saved."))
-                return redirect(tenant_reverse(request, "casework:visit_edit", pk=pk))
-    return render(
+    sharing = "share" in request.POST
+
+    def save(data: dict[str, Any]) -> None:
+        # The draft is saved even when sharing it is then refused (no findings yet).
+        services.save_visit(
+            actor=request.user, visit=visit, request=request, **_visit_form_values(form)
+        )
+        if sharing:
+            services.share_visit(actor=request.user, visit=visit, request=request)
+
+    if response := save_form(
+        request,
+        form,
+        save,
+        success=_("The note was shared with the school.") if sharing else _("The draft was saved."),
+        next_url=tenant_reverse(
+            request, "casework:visit_detail" if sharing else "casework:visit_edit", pk=pk
+        ),
+    ):
+        return response
+    return _form_page(
         request,
         "casework/visit_edit.html",
         {
@@ -293,7 +289,6 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": list(visit.actions.all()),
             "action_form": ActionForm(),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -334,19 +329,19 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     _allow(policies.can_add_action(request.user, visit))
     form = ActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_action(actor=request.user, visit=visit, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The action was added."))
-            target = (
-                "casework:visit_edit"
-                if policies.can_edit_visit(request.user, visit)
-                else ("casework:visit_detail")
-            )
-            return redirect(tenant_reverse(request, target, pk=visit.pk))
+    target = (
+        "casework:visit_edit"
+        if policies.can_edit_visit(request.user, visit)
+        else "casework:visit_detail"
+    )
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_action(actor=request.user, visit=visit, **data),
+        success=_("The action was added."),
+        next_url=tenant_reverse(request, target, pk=visit.pk),
+    ):
+        return response
     return render(request, "casework/action_form.html", {"form": form, "visit": visit}, status=400)
 
 
@@ -370,16 +365,16 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     _allow(policies.can_comment_on_visit(request.user, visit))
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_comment(
-                actor=request.user, visit=visit, text=form.cleaned_data["text"], request=request
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Your comment was added."))
-            return redirect(tenant_reverse(request, "casework:visit_detail", pk=visit.pk))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_comment(
+            actor=request.user, visit=visit, text=data["text"], request=request
+        ),
+        success=_("Your comment was added."),
+        next_url=tenant_reverse(request, "casework:visit_detail", pk=visit.pk),
+    ):
+        return response
     return _visit_page(request, visit, comment_form=form)
 
 
@@ -420,28 +415,18 @@ def _round_form(request: HttpRequest, round_: CategorisationRound | None) -> Htt
         initial=initial,
         candidates=selectors.moderation_candidates(request.partnership),
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        moderators = data.pop("moderators")
-        try:
-            saved = services.save_round(
-                actor=request.user,
-                partnership=request.partnership,
-                round_=round_,
-                moderators=moderators,
-                **data,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The round was saved."))
-            return redirect(tenant_reverse(request, "casework:round_detail", pk=saved.pk))
-    return render(
+    if response := save_form(
         request,
-        "casework/round_form.html",
-        {"form": form, "round": round_},
-        status=400 if form.errors else 200,
-    )
+        form,
+        # The form's fields are the round's, and its moderators.
+        lambda data: services.save_round(
+            actor=request.user, partnership=request.partnership, round_=round_, **data
+        ),
+        success=_("The round was saved."),
+        next_url=lambda new: tenant_reverse(request, "casework:round_detail", pk=new.pk),
+    ):
+        return response
+    return _form_page(request, "casework/round_form.html", {"form": form, "round": round_})
 
 
 @require_safe
@@ -453,6 +438,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for record in records:
         record.full = policies.can_view_full_record(user, record)
     progress = selectors.moderation_progress(round_, School.objects.all())
+    if services.publication_overdue(round_):
+        # The timetable never completes a round: say so once the publication date passes.
+        messages.warning(
+            request,
+            _("The publication date (%(date)s) has passed, but the round is still in moderation.")
+            % {"date": date_format(round_.publish_on, "j M Y")},
+        )
     return render(
         request,
         "casework/round_detail.html",
@@ -515,27 +507,22 @@ def self_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         initial[f"judgement_{judgement.area}"] = judgement.judgement
         initial[f"evidence_{judgement.area}"] = judgement.evidence
     form = SelfEvaluationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_self_evaluation(
-                actor=request.user,
-                record=record,
-                summary=form.cleaned_data["summary"],
-                judgements=form.judgements(),
-                submit="submit" in request.POST,
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The self-evaluation was saved."))
-            return redirect(tenant_reverse(request, "casework:record_detail", pk=record.pk))
-    return render(
+    if response := save_form(
         request,
-        "casework/self_evaluation.html",
-        {"form": form, "record": record},
-        status=400 if form.errors else 200,
-    )
+        form,
+        lambda data: services.save_self_evaluation(
+            actor=request.user,
+            record=record,
+            summary=data["summary"],
+            judgements=form.judgements(),
+            submit="submit" in request.POST,
+            request=request,
+        ),
+        success=_("The self-evaluation was saved."),
+        next_url=tenant_reverse(request, "casework:record_detail", pk=record.pk),
+    ):
+        return response
+    return _form_page(request, "casework/self_evaluation.html", {"form": form, "record": record})
 
 
 def _category_step(
@@ -563,26 +550,26 @@ def _category_step(
             improvement_capacity=record.improvement_capacity,
         )
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(
-                actor=request.user,
-                record=record,
-                request=request,
-                **{arg: form.cleaned_data[name] for name, arg in fields.items()},
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, done)
-            return redirect(tenant_reverse(request, "casework:record_detail", pk=record.pk))
-    elif request.method == "POST":
+    if request.method == "POST" and not form.is_valid():
+        # Bad input from someone who may not act here is a 403, not a form to correct.
         _allow(may(request.user, record))
-    return render(
+    if response := save_form(
+        request,
+        form,
+        lambda data: service(
+            actor=request.user,
+            record=record,
+            request=request,
+            **{arg: data[name] for name, arg in fields.items()},
+        ),
+        success=done,
+        next_url=tenant_reverse(request, "casework:record_detail", pk=record.pk),
+    ):
+        return response
+    return _form_page(
         request,
         template,
         {"form": form, "record": record, "categories": SupportCategory.choices},
-        status=400 if form.errors else 200,
     )
 
 
@@ -629,23 +616,18 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
             "response": record.school_response,
         }
     form = ResponseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.respond_to_category(
-                actor=request.user,
-                record=record,
-                agrees=form.cleaned_data["agrees"],
-                response=form.cleaned_data["response"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The school's response was recorded."))
-            return redirect(tenant_reverse(request, "casework:record_detail", pk=record.pk))
-    return render(
+    if response := save_form(
         request,
-        "casework/response_form.html",
-        {"form": form, "record": record},
-        status=400 if form.errors else 200,
-    )
+        form,
+        lambda data: services.respond_to_category(
+            actor=request.user,
+            record=record,
+            agrees=data["agrees"],
+            response=data["response"],
+            request=request,
+        ),
+        success=_("The school's response was recorded."),
+        next_url=tenant_reverse(request, "casework:record_detail", pk=record.pk),
+    ):
+        return response
+    return _form_page(request, "casework/response_form.html", {"form": form, "record": record})

@@ -1,8 +1,9 @@
 """Panel pages: panels and their seats and terms, identified needs, meetings and actions.
 
 Thin views: find the object (another partnership's row is a 404 through the tenant
-scope), check `policies` (403), call a service or selector, render. A service's
-ValidationError is shown on the form; nothing is written.
+scope), check `policies` (403), call a service or selector (a form's POST through
+`partnership.forms_views.save_form`), render. A service's ValidationError is shown on the
+form; nothing is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from partnership.forms_views import save_form
 from partnership.pdf import pdf_response
 from partnership.tenancy import tenant_reverse
 
@@ -100,19 +102,16 @@ def _panel_form_page(request: HttpRequest, panel: Panel | None) -> HttpResponse:
             "stakeholder_group": panel.stakeholder_group,
         }
     form = PanelForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_panel(
-                actor=request.user,
-                partnership=request.partnership,
-                panel=panel,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The panel was saved."))
-            return redirect(_panel_url(request, saved))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.save_panel(
+            actor=request.user, partnership=request.partnership, panel=panel, **data
+        ),
+        success=_("The panel was saved."),
+        next_url=lambda saved: _panel_url(request, saved),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -168,14 +167,14 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
     panel = _get(request, selectors.panel_for, pk)
     _allow(policies.can_manage_panels(request.user, panel))
     form = SeatForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_seat(actor=request.user, panel=panel, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The seat was added."))
-            return redirect(_panel_url(request, panel))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_seat(actor=request.user, panel=panel, **data),
+        success=_("The seat was added."),
+        next_url=_panel_url(request, panel),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -192,14 +191,14 @@ def term_add(request: HttpRequest, pk: int) -> HttpResponse:
     seat = _row(Seat.objects.select_related("panel"), pk)
     _allow(policies.can_manage_panels(request.user, seat.panel))
     form = TermForm(request.POST or None, people=selectors.people_of(request.partnership))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appoint_member(actor=request.user, seat=seat, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The term was recorded."))
-            return redirect(_panel_url(request, seat.panel_id))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.appoint_member(actor=request.user, seat=seat, **data),
+        success=_("The term was recorded."),
+        next_url=_panel_url(request, seat.panel_id),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -224,27 +223,30 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
     panel = _get(request, selectors.panel_for, pk)
     _allow(policies.can_record_need(request.user, panel))
     form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def record(data: dict[str, Any]) -> Any:
         evidence = []
         if data["evidence_title"]:
             evidence.append(
                 services.EvidenceInput(title=data["evidence_title"], url=data["evidence_url"])
             )
-        try:
-            need = services.record_need(
-                actor=request.user,
-                panel=panel,
-                title=data["title"],
-                description=data["description"],
-                priority=data["priority"],
-                evidence=evidence,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The need was recorded."))
-            return redirect(tenant_reverse(request, "panels:need_detail", pk=need.pk))
+        return services.record_need(
+            actor=request.user,
+            panel=panel,
+            title=data["title"],
+            description=data["description"],
+            priority=data["priority"],
+            evidence=evidence,
+        )
+
+    if response := save_form(
+        request,
+        form,
+        record,
+        success=_("The need was recorded."),
+        next_url=lambda need: tenant_reverse(request, "panels:need_detail", pk=need.pk),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -289,14 +291,14 @@ def need_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     need = _get(request, selectors.need_for, pk)
     _allow(policies.can_record_need(request.user, need))
     form = EvidenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_evidence(actor=request.user, need=need, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The evidence was added."))
-            return redirect(tenant_reverse(request, "panels:need_detail", pk=need.pk))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_evidence(actor=request.user, need=need, **data),
+        success=_("The evidence was added."),
+        next_url=tenant_reverse(request, "panels:need_detail", pk=need.pk),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -317,23 +319,22 @@ def need_call(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("A call has already been opened for this need."))
         return redirect(back)
     form = CallFromNeedForm(request.POST or None, initial={"title": need.title})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            call = services.open_call_for_need(
-                actor=request.user,
-                need=need,
-                title=data["title"],
-                brief=data["brief"],
-                budget=data["budget"],
-                deadline=data["deadline"],
-                criteria=services.parse_criteria(data["criteria"]),
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The call is open. Headteachers have been told."))
-            return redirect(tenant_reverse(request, "hubs:call_detail", pk=call.pk))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.open_call_for_need(
+            actor=request.user,
+            need=need,
+            title=data["title"],
+            brief=data["brief"],
+            budget=data["budget"],
+            deadline=data["deadline"],
+            criteria=services.parse_criteria(data["criteria"]),
+        ),
+        success=_("The call is open. Headteachers have been told."),
+        next_url=lambda call: tenant_reverse(request, "hubs:call_detail", pk=call.pk),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -362,19 +363,21 @@ def _meeting_form_page(request: HttpRequest, panel: Panel, meeting: Meeting | No
             "place": meeting.place,
         }
     form = MeetingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if meeting is None:
-                meeting = services.schedule_meeting(
-                    actor=request.user, panel=panel, **form.cleaned_data
-                )
-            else:
-                services.change_meeting(actor=request.user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The meeting was saved."))
-            return redirect(_meeting_url(request, meeting))
+
+    def save(data: dict[str, Any]) -> Meeting:
+        if meeting is None:
+            return services.schedule_meeting(actor=request.user, panel=panel, **data)
+        services.change_meeting(actor=request.user, meeting=meeting, **data)
+        return meeting
+
+    if response := save_form(
+        request,
+        form,
+        save,
+        success=_("The meeting was saved."),
+        next_url=lambda saved: _meeting_url(request, saved),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -450,14 +453,14 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get(request, selectors.meeting_for, pk)
     _allow(policies.can_run_panel(request.user, meeting.panel))
     form = AgendaItemForm(request.POST or None, people=selectors.people_of(request.partnership))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The item was added to the agenda."))
-            return redirect(_meeting_url(request, meeting))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_agenda_item(actor=request.user, meeting=meeting, **data),
+        success=_("The item was added to the agenda."),
+        next_url=_meeting_url(request, meeting),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -482,14 +485,14 @@ def item_minutes(request: HttpRequest, pk: int) -> HttpResponse:
             "for_all_seats": item.for_all_seats,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_minutes(actor=request.user, item=item, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The minutes were saved as a draft."))
-            return redirect(_meeting_url(request, item.meeting_id))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.record_minutes(actor=request.user, item=item, **data),
+        success=_("The minutes were saved as a draft."),
+        next_url=_meeting_url(request, item.meeting_id),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -522,16 +525,16 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     people = list(selectors.expected_at(meeting))
     current = selectors.attendance_of(meeting)
     form = AttendanceForm(request.POST or None, people=people, current=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_attendance(
-                actor=request.user, meeting=meeting, statuses=form.statuses()
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Attendance and apologies were recorded."))
-            return redirect(_meeting_url(request, meeting))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.record_attendance(
+            actor=request.user, meeting=meeting, statuses=form.statuses()
+        ),
+        success=_("Attendance and apologies were recorded."),
+        next_url=_meeting_url(request, meeting),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -548,14 +551,14 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get(request, selectors.meeting_for, pk)
     _allow(policies.can_record_action(request.user, meeting.panel))
     form = ActionForm(request.POST or None, people=selectors.people_of(request.partnership))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_action(actor=request.user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The action was recorded."))
-            return redirect(_meeting_url(request, meeting))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.record_action(actor=request.user, meeting=meeting, **data),
+        success=_("The action was recorded."),
+        next_url=_meeting_url(request, meeting),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -651,21 +654,21 @@ def _evaluation_record(request: HttpRequest, pk: int, kind: str, subject: int) -
         raise Http404
     back = tenant_reverse(request, "panels:evaluations", pk=panel.pk)
     form = EvaluationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_evaluation(
-                actor=request.user,
-                panel=panel,
-                kind=kind,
-                subject_id=subject,
-                request=request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The judgement was recorded and published."))
-            return redirect(back)
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.record_evaluation(
+            actor=request.user,
+            panel=panel,
+            kind=kind,
+            subject_id=subject,
+            request=request,
+            **data,
+        ),
+        success=_("The judgement was recorded and published."),
+        next_url=back,
+    ):
+        return response
     return render(
         request,
         "panels/evaluation_form.html",

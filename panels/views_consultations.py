@@ -12,14 +12,14 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from partnership.forms_views import save_form
 from partnership.pdf import pdf_response
 from partnership.tenancy import tenant_reverse
 
@@ -78,19 +78,19 @@ def _consultation_form_page(
             "closes_at": timezone.localtime(consultation.closes_at),
         }
     form = ConsultationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_consultation(
-                actor=request.user,
-                partnership=request.partnership,
-                consultation=consultation,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The consultation was saved."))
-            return redirect(_detail_url(request, saved))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.save_consultation(
+            actor=request.user,
+            partnership=request.partnership,
+            consultation=consultation,
+            **data,
+        ),
+        success=_("The consultation was saved."),
+        next_url=lambda saved: _detail_url(request, saved),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -144,14 +144,14 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
     _allow(policies.can_manage_consultation(request.user, consultation))
     form = SectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_section(actor=request.user, consultation=consultation, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The section was added."))
-            return redirect(_detail_url(request, consultation))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_section(actor=request.user, consultation=consultation, **data),
+        success=_("The section was added."),
+        next_url=_detail_url(request, consultation),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -173,14 +173,14 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = section.consultation
     _allow(policies.can_manage_consultation(request.user, consultation))
     form = QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_question(actor=request.user, section=section, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("The question was added."))
-            return redirect(_detail_url(request, consultation))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.add_question(actor=request.user, section=section, **data),
+        success=_("The question was added."),
+        next_url=_detail_url(request, consultation),
+    ):
+        return response
     return _form_page(
         request,
         {
@@ -204,19 +204,16 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
         questions=questions,
         groups=policies.invited_groups_of(user, consultation),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_response(
-                actor=user,
-                consultation=consultation,
-                group=form.cleaned_data["group"],
-                answers=form.answers(),
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Thank you: your response was recorded."))
-            return redirect(_detail_url(request, consultation))
+    if response := save_form(
+        request,
+        form,
+        lambda data: services.submit_response(
+            actor=user, consultation=consultation, group=data["group"], answers=form.answers()
+        ),
+        success=_("Thank you: your response was recorded."),
+        next_url=_detail_url(request, consultation),
+    ):
+        return response
     closes = timezone.localtime(consultation.closes_at).strftime("%d/%m/%Y %H:%M")
     return _form_page(
         request,

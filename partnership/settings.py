@@ -319,6 +319,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.send_action_reminders",
         "schedule": crontab(hour=7, minute=50),
     },
+    # Categorisation rounds move on the day after a deadline, before that morning's reminders.
+    "casework-round-timetable": {
+        "task": "casework.tasks.advance_rounds_by_timetable",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # Weekly digest of newly published resources in the areas a person follows.
     "collaboration-resource-digest": {
         "task": "collaboration.tasks.send_resource_digests",

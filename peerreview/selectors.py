@@ -288,6 +288,31 @@ def findings_for(review: Review) -> Findings | None:
     )
 
 
+def findings_shared_with_governors(partnership: Partnership | int, school: Any) -> list[Findings]:
+    """Submitted findings of the school's reviews, in every cycle the partnership can see
+    (its own and joint cycles hosted by another partnership), that the headteacher shares
+    with the governors now (not revoked): newest first, with each area's finding."""
+    shared = _shared(FindingsShare).filter(
+        review=OuterRef("review"), audience=ShareAudience.GOVERNORS, revoked_at__isnull=True
+    )
+    reviews = _reviews(partnership).filter(school=school).values("pk")
+    return list(
+        _shared(Findings)
+        .filter(review__in=reviews, status=Findings.Status.SUBMITTED)
+        .filter(Exists(shared))
+        .select_related("review__cycle", "review__response")
+        .prefetch_related(
+            Prefetch(
+                "areas",
+                queryset=_shared(AreaFinding)
+                .select_related("area")
+                .order_by("area__position", "pk"),
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
 def access_log_for(review: Review) -> QuerySet[FindingsAccess]:
     return _shared(FindingsAccess).filter(review=review).order_by("-accessed_at", "-pk")
 

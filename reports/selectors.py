@@ -20,6 +20,7 @@ from hubs.models import Enrolment, EnrolmentStatus, ProgrammeSession
 from partnership.models import Membership, Partnership, Role, Term
 from partnership.policies import is_partnership_admin, is_senior_ca, school_ids_with_role
 from partnership.tenancy import memberships_of
+from peerreview import selectors as peerreview_selectors
 from peerreview.models import AreaFinding, Findings, FindingsShare
 from schools.models import CategoryChange, School
 
@@ -204,17 +205,9 @@ def categories_at(days: list[date]) -> dict[date, Counter]:
 
 def shared_findings_for_governors(school: School) -> list[Findings]:
     """Submitted peer-review findings of the school that its headteacher shares with the
-    governors now (not revoked), newest first, with each area's finding."""
-    shared = FindingsShare.objects.filter(
-        review=OuterRef("review"), audience="governors", revoked_at__isnull=True
-    )
-    return list(
-        Findings.objects.filter(review__school=school, status=Findings.Status.SUBMITTED)
-        .filter(Exists(shared))
-        .select_related("review__cycle", "review__response")
-        .prefetch_related("areas__area")
-        .order_by("-submitted_at", "-pk")
-    )
+    governors now, newest first, including reviews in joint cycles hosted by another
+    partnership (peer review's selector is the one place that reads across them)."""
+    return peerreview_selectors.findings_shared_with_governors(school.partnership_id, school)
 
 
 def peer_review_themes(term: Term) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from partnership.models import Role
+from partnership.tenancy import tenant_scope
 from peerreview import selectors, services
 from peerreview.models import Cycle, CycleParticipation, Review
 from tests.factories import (
@@ -276,3 +277,39 @@ def test_a_member_of_a_partnership_not_in_the_cycle_gets_404_everywhere(
         f"reviews/{world.review.pk}/team/",
     ]:
         assert client.get(url(stranger_p, path)).status_code == 404, path
+
+
+def test_a_partner_schools_report_shows_findings_from_a_joint_cycle_hosted_elsewhere(joint):
+    from django.utils import timezone
+
+    from peerreview.models import Findings
+    from reports import selectors as report_selectors
+    from tests.factories import AreaFindingFactory, FindingsShareFactory
+
+    world, partner, *_ = joint
+    _agree(partner, world.cycle)
+    services.add_schools(
+        actor=partner.admin, cycle=world.cycle, partnership=partner.p, schools=[partner.school]
+    )
+    review = Review.objects.get(school=partner.school)
+    # Rows of the joint cycle belong to the host partnership (world.p).
+    findings = FindingsFactory(
+        partnership=world.p,
+        review=review,
+        status=Findings.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        summary="Joint cycle summary",
+    )
+    AreaFindingFactory(partnership=world.p, findings=findings, went_well="Joint strength")
+
+    with tenant_scope(partner.p):
+        assert report_selectors.shared_findings_for_governors(partner.school) == []
+    share = FindingsShareFactory(partnership=world.p, review=review)
+    with tenant_scope(partner.p):
+        (shown,) = report_selectors.shared_findings_for_governors(partner.school)
+        assert shown.summary == "Joint cycle summary"
+        assert [a.went_well for a in shown.areas.all()] == ["Joint strength"]
+    share.revoked_at = timezone.now()
+    share.save()
+    with tenant_scope(partner.p):
+        assert report_selectors.shared_findings_for_governors(partner.school) == []
