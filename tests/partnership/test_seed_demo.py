@@ -57,10 +57,21 @@ class DemoRuns:
     after_second: dict[str, int]
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """The demo's files (resources, a board report) go to a private folder per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="module")
-def demo_runs(django_db_setup, django_db_blocker) -> Iterator[DemoRuns]:
+def demo_runs(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[DemoRuns]:
     """The full demo, seeded twice, once for the whole module; rolled back at its end."""
-    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+    media = tmp_path_factory.mktemp("demo") / "media"
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True, MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
         first = seed_demo()
         after_first = row_counts()
         second = seed_demo()
