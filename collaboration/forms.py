@@ -20,6 +20,7 @@ from .models import (
     GroupProject,
     Licence,
     ProjectStatus,
+    Resource,
     ResourceKind,
     ResourceLanguage,
 )
@@ -191,7 +192,9 @@ class ProjectFilterForm(TenantForm):
 # --- Resources --------------------------------------------------------------------------------
 
 
-class ResourceForm(TenantForm):
+class ResourceDetailsForm(TenantForm):
+    """A resource's details: everything but its language versions (files and links)."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), widget=textarea(3), max_length=4000)
     kind = forms.ChoiceField(
@@ -214,6 +217,43 @@ class ResourceForm(TenantForm):
         Programme.objects, label=_("From hub programme"), required=False
     )
     source_hub = SafeModelChoiceField(Hub.objects, label=_("From hub"), required=False)
+
+    def __init__(
+        self, *args: Any, author_schools: Any, resource: Resource | None = None, **kwargs: Any
+    ) -> None:
+        if resource is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": resource.title,
+                    "summary": resource.summary,
+                    "kind": resource.kind,
+                    "area": resource.area_id,
+                    "phases": list(resource.phases or []),
+                    "author_school": resource.author_school_id,
+                    "licence": resource.licence,
+                    "source_project": resource.source_project_id,
+                    "source_programme": resource.source_programme_id,
+                    "source_hub": resource.source_hub_id,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        areas = Area.objects.filter(is_active=True)
+        programmes = Programme.objects.exclude(status="draft")
+        if resource is not None:
+            # What the resource already has stays a choice, so saving other details works.
+            areas = areas | Area.objects.filter(pk=resource.area_id)
+            author_schools = author_schools | School.objects.filter(pk=resource.author_school_id)
+            programmes = programmes | Programme.objects.filter(pk=resource.source_programme_id)
+        self.fields["area"].queryset = areas
+        self.fields["author_school"].queryset = author_schools
+        self.fields["source_project"].queryset = GroupProject.objects.order_by("title")
+        self.fields["source_programme"].queryset = programmes.order_by("title")
+
+
+class ResourceForm(ResourceDetailsForm):
+    """A new resource: its details and a file or link for each language it is available in."""
+
     languages = forms.MultipleChoiceField(
         label=_("Languages it is available in"),
         choices=ResourceLanguage.choices,
@@ -248,13 +288,7 @@ class ResourceForm(TenantForm):
     )
 
     def __init__(self, *args: Any, author_schools: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.filter(is_active=True)
-        self.fields["author_school"].queryset = author_schools
-        self.fields["source_project"].queryset = GroupProject.objects.order_by("title")
-        self.fields["source_programme"].queryset = Programme.objects.exclude(
-            status="draft"
-        ).order_by("title")
+        super().__init__(*args, author_schools=author_schools, **kwargs)
         for language in ResourceLanguage.values:
             self.fields[f"{language}_file"].help_text = file_help()
 

@@ -111,9 +111,13 @@ can_add_resource = is_partnership_admin | is_challenge_adviser | is_headteacher 
 can_follow_areas = is_member
 
 
+#: Naming any school as a resource's author (obj: the partnership or a school).
+can_author_for_any_school = is_partnership_admin | is_challenge_adviser
+
+
 def can_author_for(user: Any, school: Any) -> bool:
     """Whether the user may name this school as a resource's author."""
-    if is_partnership_admin(user, school) or is_challenge_adviser(user, school):
+    if can_author_for_any_school(user, school):
         return True
     return school.pk in school_ids_with_role(user, school, Role.HEADTEACHER, Role.HUB_LEAD)
 

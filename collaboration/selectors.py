@@ -483,6 +483,13 @@ def resource_detail(pk: int) -> Resource:
     return library().get(pk=pk)
 
 
+def resource_for_update(pk: int) -> Resource:
+    """The resource with the rows its details name, for the edit page and its service."""
+    return Resource.objects.select_related(
+        "area", "author_school", "source_project", "source_hub", "source_programme"
+    ).get(pk=pk)
+
+
 def version_for_download(pk: int) -> ResourceVersion:
     return ResourceVersion.objects.select_related("resource", "resource__author_school").get(pk=pk)
 

@@ -546,6 +546,26 @@ def _store_version(
     return version
 
 
+def _detail_errors(
+    *, title: str, summary: str, kind: str, area: Area | None, licence: str, phases: list[str]
+) -> dict[str, str]:
+    """What is wrong with a resource's details, by field (empty when nothing is)."""
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = _("Enter the resource's title.")
+    if not (summary or "").strip():
+        errors["summary"] = _("Say in a sentence or two what the resource is for.")
+    if kind not in ResourceKind.values:
+        errors["kind"] = _("Choose what kind of resource it is.")
+    if area is None:
+        errors["area"] = _("Choose the area it belongs to.")
+    if licence not in Licence.values:
+        errors["licence"] = _("Choose the licence others may use it under.")
+    if set(phases) - set(Phase.values):
+        errors["phases"] = _("Choose phases from the list.")
+    return errors
+
+
 def publish_resource(
     *,
     actor: Any,
@@ -569,20 +589,10 @@ def publish_resource(
 
     A resource marked Welsh (or bilingual) must come with that version's own file or link;
     files are checked for type and size and stored under the partnership's folder."""
-    errors: dict[str, str] = {}
-    if not (title or "").strip():
-        errors["title"] = _("Enter the resource's title.")
-    if not (summary or "").strip():
-        errors["summary"] = _("Say in a sentence or two what the resource is for.")
-    if kind not in ResourceKind.values:
-        errors["kind"] = _("Choose what kind of resource it is.")
-    if area is None:
-        errors["area"] = _("Choose the area it belongs to.")
-    if licence not in Licence.values:
-        errors["licence"] = _("Choose the licence others may use it under.")
     phases = list(phases or [])
-    if set(phases) - set(Phase.values):
-        errors["phases"] = _("Choose phases from the list.")
+    errors = _detail_errors(
+        title=title, summary=summary, kind=kind, area=area, licence=licence, phases=phases
+    )
     try:
         chosen = _check_versions(list(languages or []), versions)
     except ValidationError as error:
@@ -627,6 +637,83 @@ def publish_resource(
             detail={"languages": list(chosen)},
             request=request,
         )
+    return resource
+
+
+#: The details update_resource changes; the language versions are added separately.
+RESOURCE_DETAILS = (
+    "title",
+    "summary",
+    "kind",
+    "area",
+    "phases",
+    "author_school",
+    "licence",
+    "source_project",
+    "source_hub",
+    "source_programme",
+)
+
+
+def update_resource(
+    *,
+    actor: Any,
+    resource: Resource,
+    title: str,
+    summary: str,
+    kind: str,
+    area: Area | None,
+    licence: str,
+    phases: Iterable[str] = (),
+    author_school: School | None = None,
+    source_project: GroupProject | None = None,
+    source_hub: Hub | None = None,
+    source_programme: Programme | None = None,
+    request: Any = None,
+) -> Resource:
+    """Change a resource's details (not its language versions, nor whether it is published)
+    and return it; the audit event names the fields that changed. Nothing changed, nothing
+    written."""
+    phases = list(phases or [])
+    errors = _detail_errors(
+        title=title, summary=summary, kind=kind, area=area, licence=licence, phases=phases
+    )
+    if source_programme is not None and source_hub is None:
+        source_hub = source_programme.hub
+    values = {
+        "title": (title or "").strip(),
+        "summary": (summary or "").strip(),
+        "kind": kind,
+        "area": area,
+        "phases": [phase for phase in Phase.values if phase in phases],
+        "author_school": author_school,
+        "licence": licence,
+        "source_project": source_project,
+        "source_hub": source_hub,
+        "source_programme": source_programme,
+    }
+    for name, value in values.items():
+        # Rows of another partnership are never a resource's details.
+        if getattr(value, "partnership_id", resource.partnership_id) != resource.partnership_id:
+            errors.setdefault(name, _("Choose one from the list."))
+    if errors:
+        raise ValidationError(errors)
+    with tenant_scope(resource.partnership_id), transaction.atomic():
+        current = {name: getattr(resource, name) for name in RESOURCE_DETAILS}
+        current["phases"] = [phase for phase in Phase.values if phase in current["phases"]]
+        changed = [name for name in RESOURCE_DETAILS if current[name] != values[name]]
+        if changed:
+            for name in changed:
+                setattr(resource, name, values[name])
+            resource.save(update_fields=changed)
+            record_event(
+                partnership=resource.partnership_id,
+                actor=actor,
+                action="collaboration.resource_updated",
+                target=resource,
+                detail={"changed": changed},
+                request=request,
+            )
     return resource
 
 

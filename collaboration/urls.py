@@ -24,6 +24,7 @@ urlpatterns = [
     path("resources/welsh-gaps/", views.welsh_gaps, name="welsh_gaps"),
     path("resources/following/", views.following, name="following"),
     path("resources/<int:pk>/", views.resource_detail, name="resource"),
+    path("resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
     path("resources/<int:pk>/publish/", views.resource_publish, name="resource_publish"),
     path("resources/<int:pk>/versions/new/", views.version_create, name="version_create"),
     path("resources/files/<int:pk>/", views.version_download, name="download"),

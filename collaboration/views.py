@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from partnership.models import Role
 from partnership.policies import school_ids_with_role
+from partnership.shortcuts import render_form_page, stored_file_response
 from partnership.tenancy import tenant_reverse
 from schools.models import School, SchoolImprovementGroup
 
@@ -29,6 +30,7 @@ from .forms import (
     ProjectBudgetLineForm,
     ProjectFilterForm,
     ProjectForm,
+    ResourceDetailsForm,
     ResourceForm,
     SpendForm,
     VersionForm,
@@ -53,7 +55,7 @@ def _require(allowed: Any) -> None:
 
 
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    return render(request, "collaboration/form.html", context)
+    return render_form_page(request, "collaboration/form.html", context)
 
 
 def _own_school_ids(request: HttpRequest) -> set[int]:
@@ -430,7 +432,7 @@ def welsh_gaps(request: HttpRequest) -> HttpResponse:
 
 def _author_schools(request: HttpRequest) -> Any:
     user, partnership = request.user, request.partnership
-    if policies.can_author_for(user, partnership):
+    if policies.can_author_for_any_school(user, partnership):
         return School.objects.order_by("name")
     own = school_ids_with_role(user, partnership, Role.HEADTEACHER, Role.HUB_LEAD)
     return School.objects.filter(pk__in=own).order_by("name")
@@ -511,6 +513,40 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a resource's details; its files and links are its language versions."""
+    resource = _found(selectors.resource_for_update, pk)
+    _require(policies.can_edit_resource(request.user, resource))
+    form = ResourceDetailsForm(
+        request.POST or None, author_schools=_author_schools(request), resource=resource
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        school = data.get("author_school")
+        if school is not None and school.pk != resource.author_school_id:
+            _require(policies.can_author_for(request.user, school))
+        try:
+            services.update_resource(actor=request.user, resource=resource, request=request, **data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The resource's details were saved."))
+            return redirect(tenant_reverse(request, "collaboration:resource", pk=resource.pk))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "title": _("Edit the resource's details"),
+            "caption": resource.title,
+            "intro": _(
+                "Its files and links are its language versions: add a missing one from the "
+                "resource's page."
+            ),
+            "back_url": tenant_reverse(request, "collaboration:resource", pk=resource.pk),
+        },
+    )
+
+
 @require_POST
 def resource_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a draft: from now on every member finds it, and followers hear of it."""
@@ -580,19 +616,13 @@ def version_download(request: HttpRequest, pk: int) -> HttpResponse:
     if version.url:
         services.count_download(version)
         return HttpResponseRedirect(version.url)
-    try:
-        handle = version.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    services.count_download(version)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=version.original_name or "resource",
-        content_type=version.content_type or "application/octet-stream",
+    response = stored_file_response(
+        version.file,
+        filename=version.original_name,
+        content_type=version.content_type,
+        fallback="resource",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    services.count_download(version)  # only once the file is found
     return response
 
 

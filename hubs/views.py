@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from partnership.models import Area, Role
 from partnership.policies import school_ids_with_role
+from partnership.shortcuts import render_form_page, stored_file_response
 from partnership.tenancy import tenant_reverse
 from surveys import selectors as survey_selectors
 
@@ -76,15 +77,8 @@ def _require(allowed: Any) -> None:
 
 
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    """The shared form page: a form, optionally a formset whose rows are numbered."""
-    formset = context.get("formset")
-    if formset is not None:
-        legend = context.get("formset_legend") or _("Row %(n)s")
-        context["formset_rows"] = [
-            (legend % {"n": number}, subform)
-            for number, subform in enumerate(formset.forms, start=1)
-        ]
-    return render(request, "hubs/form.html", context)
+    """The hubs' form page: a form, optionally a formset whose rows are numbered."""
+    return render_form_page(request, "hubs/form.html", context)
 
 
 # --- Hubs -----------------------------------------------------------------------------------
@@ -540,19 +534,9 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     document = _found(selectors.document_for_download, pk)
     if not policies.can_download_document(request.user, document):
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return stored_file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- Programmes -----------------------------------------------------------------------------

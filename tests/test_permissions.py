@@ -612,6 +612,7 @@ PERMISSION_MATRIX: dict[str, str] = {
     "collaboration:projects": "sssssssss",
     "collaboration:resource": "sssssssss",
     "collaboration:resource_create": "ccccc----",
+    "collaboration:resource_edit": "ccc------",
     "collaboration:resource_publish": "ccc------",
     "collaboration:version_create": "ccccc----",
     "collaboration:welsh_gaps": "sssssssss",

@@ -34,6 +34,7 @@ def urls(partnership, project, area):
         "/p/cwm/resources/welsh-gaps/",
         "/p/cwm/resources/following/",
         f"/p/cwm/resources/{resource.pk}/",
+        f"/p/cwm/resources/{resource.pk}/edit/",
         f"/p/cwm/resources/{resource.pk}/versions/new/",
     ]
 

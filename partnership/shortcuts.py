@@ -1,0 +1,57 @@
+"""Small view helpers the apps share, in the spirit of django.shortcuts: the page around a
+form, and a stored file sent as a download."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def render_form_page(
+    request: HttpRequest, template_name: str, context: dict[str, Any]
+) -> HttpResponse:
+    """Render an app's form page: `form` (with `title`, `caption`, `intro`, `back_url`,
+    `submit`, `multipart`) and optionally a `formset`, whose rows are given numbered
+    legends (`formset_legend`, default "Row %(n)s") as `formset_rows`."""
+    formset = context.get("formset")
+    if formset is not None:
+        legend = context.get("formset_legend") or _("Row %(n)s")
+        context["formset_rows"] = [
+            (legend % {"n": number}, subform)
+            for number, subform in enumerate(formset.forms, start=1)
+        ]
+    return render(request, template_name, context)
+
+
+def download_filename(name: str | None, fallback: str = "file") -> str:
+    """The name offered on download: no folders, no control characters or quotes."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"\r\n')
+    return base[-200:] or fallback
+
+
+def stored_file_response(
+    stored: FieldFile, *, filename: str | None, content_type: str | None, fallback: str = "file"
+) -> FileResponse:
+    """Stream a file from storage as an attachment (never shown inline, never cached, its
+    type not sniffed). A file missing from storage, or a field without one, is a 404.
+
+    Callers check permissions first, and count or audit the download once this returns."""
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_filename(filename, fallback),
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
