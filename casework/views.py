@@ -2,7 +2,7 @@
 agreed actions and comments, categorisation rounds and each school's record in a round.
 
 Thin views: find the row (another partnership's row is a 404), check `policies` (403),
-call a service (a form's POST through `partnership.forms_views.save_form`), render. A
+call a service (a form's POST through `partnership.shortcuts.save_form`), render. A
 service's ValidationError is shown on the form with a 400; nothing is written, and a
 refused category change is on the audit trail.
 """
@@ -20,7 +20,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from partnership.forms_views import save_form
+from partnership.shortcuts import save_form
 from partnership.tenancy import tenant_reverse
 from schools import selectors as school_selectors
 from schools.models import School, SupportCategory

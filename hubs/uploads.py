@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from partnership.shortcuts import download_filename
+
 #: extension -> content type served on download.
 ALLOWED_TYPES = {
     "pdf": "application/pdf",
@@ -127,6 +129,4 @@ def check_upload(upload: Any, *, field: str = "file") -> str:
 
 def clean_original_name(name: str) -> str:
     """The name shown and offered on download: no folders, no control characters."""
-    base = PurePath((name or "").replace("\\", "/")).name
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"\r\n')
-    return (base or "file")[-200:]
+    return download_filename(name)

@@ -2,7 +2,7 @@
 
 Thin views: find the object (another partnership's row is a 404 through the tenant
 scope), check `policies` (403), call a service or selector (a form's POST through
-`partnership.forms_views.save_form`), render. A service's ValidationError is shown on the
+`partnership.shortcuts.save_form`), render. A service's ValidationError is shown on the
 form; nothing is written.
 """
 
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partnership.forms_views import save_form
 from partnership.pdf import pdf_response
+from partnership.shortcuts import save_form
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services

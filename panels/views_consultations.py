@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from partnership.forms_views import save_form
 from partnership.pdf import pdf_response
+from partnership.shortcuts import save_form
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services

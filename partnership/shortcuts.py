@@ -1,14 +1,18 @@
 """Small view helpers the apps share, in the spirit of django.shortcuts: the page around a
-form, and a stored file sent as a download."""
+form, the POST half of a create/edit page, and a stored file sent as a download."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 
@@ -55,3 +59,30 @@ def stored_file_response(
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def save_form(
+    request: HttpRequest,
+    form: BaseForm,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    next_url: str | Callable[[Any], str],
+    success: str | None = None,
+) -> HttpResponse | None:
+    """On a POST whose form is valid, call `save(form.cleaned_data)` (the service).
+
+    Returns the redirect to `next_url` (or `next_url(what save returned)`), after the
+    `success` message, or None when the view should render the form: not a POST, the
+    form is invalid, or the service refused with a ValidationError, now on the form
+    (through the form's `add_service_errors`).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+    if success:
+        messages.success(request, success)
+    return redirect(next_url(saved) if callable(next_url) else next_url)
