@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+
+from partnership.api import DIGITS, require
 
 from . import policies, selectors
 from .models import AuditEvent
@@ -41,13 +42,12 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """The partnership's audit trail, newest first (partnership admins only)."""
 
     serializer_class = AuditEventSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = DIGITS
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return AuditEvent.objects.none()
-        if not policies.can_view_trail(self.request.user, self.request.partnership):
-            raise PermissionDenied
+        require(policies.can_view_trail(self.request.user, self.request.partnership))
         params = self.request.query_params
         return selectors.trail(
             selectors.TrailFilters(

@@ -11,23 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
+from partnership.api import BAD_INPUT, FORBIDDEN, require, run_service
 from partnership.models import Area
 from schools.models import School
 
@@ -47,32 +45,6 @@ from .models import (
 DEFAULT_SUGGESTIONS = 25
 MAX_SUGGESTIONS = 100
 
-BAD_INPUT = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description="The input was refused: a list of reasons for each field "
-    '(`{"days": ["Only 4.0 days are left on this offer."]}`), or under '
-    '"non_field_errors" for the request as a whole. Nothing was written.',
-)
-FORBIDDEN = OpenApiResponse(description="Your roles do not allow this.")
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refused(error: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as the API's 400 answer, with the reasons by field."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
-                for field, messages in error.message_dict.items()
-            }
-        )
-    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-
-
 # --- Serializers: what the API shows ------------------------------------------------------
 
 
@@ -91,11 +63,13 @@ PREFERRED_LANGUAGES = [("", "No preference"), *DeliveryLanguage.choices]
 
 
 # Described by a pattern, not an enum: the schema generator gives a choice set one name,
-# and without its blank value this one is the offers' DeliveryLanguage set.
+# and without its blank value this one is the offers' DeliveryLanguage set. The pattern
+# leaves out "": drf-spectacular adds the blank as the other branch of a oneOf, and a
+# value must match exactly one branch.
 @extend_schema_field(
     {
         "type": "string",
-        "pattern": "^(" + "|".join(value for value, _label in PREFERRED_LANGUAGES) + ")$",
+        "pattern": "^(" + "|".join(DeliveryLanguage.values) + ")$",
         "description": "english, welsh or bilingual; empty for no preference.",
     }
 )
@@ -381,6 +355,17 @@ def _list_parameters(statuses: list[str]) -> list[OpenApiParameter]:
     ]
 
 
+def _brokers_for_some_school(user: Any, partnership: Any) -> bool:
+    """Staff roles, and a headteacher who is some school's challenge adviser (a partner
+    CA): everyone `policies.is_broker_for` may allow for one school or another."""
+    if policies.can_use_board(user, partnership):
+        return True
+    return bool(
+        policies.is_any_headteacher(user, partnership)
+        and School.objects.filter(partnership=partnership, challenge_adviser=user).exists()
+    )
+
+
 class BrokerageViewSet(viewsets.GenericViewSet):
     """Shared plumbing: the partnership and user of the request, a fake view for the
     schema generator, and the section-wide permission for lists."""
@@ -395,7 +380,7 @@ class BrokerageViewSet(viewsets.GenericViewSet):
         return getattr(self, "swagger_fake_view", False)
 
     def check_section(self) -> None:
-        _require(policies.can_open_brokerage(self.request.user, self.partnership))
+        require(policies.can_open_brokerage(self.request.user, self.partnership))
 
 
 # --- Needs ------------------------------------------------------------------------------
@@ -437,22 +422,23 @@ class NeedViewSet(
 
     def get_object(self) -> Need:
         need = super().get_object()
-        _require(policies.can_view_need(self.request.user, need))
+        require(policies.can_view_need(self.request.user, need))
         return need
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_log_needs(request.user, self.partnership))
+        require(policies.can_log_needs(request.user, self.partnership))
         data = NeedWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         school = fields.pop("school")
-        _require(policies.can_log_for_school(request.user, school))
-        try:
-            need = services.create_need(
-                actor=request.user, partnership=self.partnership, school=school, **fields
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        require(policies.can_log_for_school(request.user, school))
+        need = run_service(
+            services.create_need,
+            actor=request.user,
+            partnership=self.partnership,
+            school=school,
+            **fields,
+        )
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -474,7 +460,7 @@ class NeedViewSet(
     @action(detail=True, methods=["get"])
     def suggestions(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         need = super().get_object()
-        _require(policies.is_broker_for_need(request.user, need))
+        require(policies.is_broker_for_need(request.user, need))
         limit = serializers.IntegerField(min_value=1, max_value=MAX_SUGGESTIONS)
         try:
             limit = limit.run_validation(request.query_params.get("limit", DEFAULT_SUGGESTIONS))
@@ -533,22 +519,23 @@ class OfferViewSet(
 
     def get_object(self) -> Offer:
         offer = super().get_object()
-        _require(policies.can_view_offer(self.request.user, offer))
+        require(policies.can_view_offer(self.request.user, offer))
         return offer
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_log_needs(request.user, self.partnership))
+        require(policies.can_log_needs(request.user, self.partnership))
         data = OfferWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         school = fields.pop("school")
-        _require(policies.can_log_for_school(request.user, school))
-        try:
-            offer = services.create_offer(
-                actor=request.user, partnership=self.partnership, school=school, **fields
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        require(policies.can_log_for_school(request.user, school))
+        offer = run_service(
+            services.create_offer,
+            actor=request.user,
+            partnership=self.partnership,
+            school=school,
+            **fields,
+        )
         offer = self.get_queryset().get(pk=offer.pk)
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
@@ -605,21 +592,21 @@ class AgreementViewSet(
 
     def get_object(self) -> SupportAgreement:
         agreement = super().get_object()
-        _require(policies.can_view_agreement(self.request.user, agreement))
+        require(policies.can_view_agreement(self.request.user, agreement))
         return agreement
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Who brokers depends on the need's school; one who brokers for none is refused
+        # before the body is read.
+        require(_brokers_for_some_school(request.user, self.partnership))
         data = SupportAgreementWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         need = Need.objects.select_related("school", "school__local_authority", "area").get(
             pk=fields.pop("need").pk
         )
-        _require(policies.is_broker_for_need(request.user, need))
-        try:
-            agreement = services.make_agreement(actor=request.user, need=need, **fields)
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        require(policies.is_broker_for_need(request.user, need))
+        agreement = run_service(services.make_agreement, actor=request.user, need=need, **fields)
         agreement = self.get_queryset().get(pk=agreement.pk)
         return Response(SupportAgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
@@ -644,16 +631,13 @@ class AgreementViewSet(
         if request.method == "GET":
             sessions = agreement.sessions.select_related("recorded_by").order_by("date", "id")
             return Response(DeliverySessionSerializer(sessions, many=True).data)
-        _require(
+        require(
             policies.is_agreement_headteacher(request.user, agreement)
             or policies.is_broker_for_agreement(request.user, agreement)
         )
         data = DeliverySessionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            session = services.log_session(
-                actor=request.user, agreement=agreement, **data.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        session = run_service(
+            services.log_session, actor=request.user, agreement=agreement, **data.validated_data
+        )
         return Response(DeliverySessionSerializer(session).data, status=status.HTTP_201_CREATED)

@@ -12,46 +12,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from schools.models import School
+from partnership.api import DIGITS, enum, require, run_service
+from schools.models import School, SupportCategory
 
 from . import policies, selectors, services
 from .models import (
     CaseworkVisit,
+    ImprovementCapacity,
+    ModerationOutcome,
     SchoolCategorisation,
     SelfEvaluationJudgement,
+    StandardsGroup,
     VisitAction,
     VisitComment,
 )
-
-DIGITS = r"[0-9]+"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refused(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
-                for field, messages in error.message_dict.items()
-            }
-        )
-    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
 
 
 class CaseworkNamedSerializer(serializers.Serializer):
@@ -142,17 +126,21 @@ class CaseworkCategorisationSerializer(serializers.ModelSerializer):
     round = CaseworkNamedSerializer(read_only=True)
     school = CaseworkNamedSerializer(read_only=True)
     judgements = CaseworkJudgementSerializer(many=True, read_only=True)
-    # Blank until the step is done, so plain strings rather than enums in the schema.
-    proposed_category = serializers.CharField(
-        read_only=True, help_text="green, yellow, amber or red; empty until proposed."
+    # Blank until the step is done: each is one of its choices or "".
+    proposed_category = enum(
+        SupportCategory, read_only=True, allow_blank=True, help_text="Empty until proposed."
     )
-    standards_group = serializers.CharField(read_only=True, help_text="1 to 4, or empty.")
-    improvement_capacity = serializers.CharField(read_only=True, help_text="A to D, or empty.")
-    final_category = serializers.CharField(
-        read_only=True, help_text="green, yellow, amber or red; empty until moderated."
+    standards_group = enum(
+        StandardsGroup, read_only=True, allow_blank=True, help_text="Empty until proposed."
     )
-    moderation_outcome = serializers.CharField(
-        read_only=True, help_text="confirmed or changed; empty until moderated."
+    improvement_capacity = enum(
+        ImprovementCapacity, read_only=True, allow_blank=True, help_text="Empty until proposed."
+    )
+    final_category = enum(
+        SupportCategory, read_only=True, allow_blank=True, help_text="Empty until moderated."
+    )
+    moderation_outcome = enum(
+        ModerationOutcome, read_only=True, allow_blank=True, help_text="Empty until moderated."
     )
 
     FINAL_FIELDS = ("id", "round", "school", "status", "final_category", "moderation_reason")
@@ -253,30 +241,28 @@ class VisitViewSet(
 
     def get_object(self) -> CaseworkVisit:
         visit = super().get_object()
-        _require(policies.can_view_visit(self.request.user, visit))
+        require(policies.can_view_visit(self.request.user, visit))
         return visit
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_record_visits(request.user, request.partnership))
+        require(policies.can_record_visits(request.user, request.partnership))
         data = CaseworkVisitWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         school = School.objects.filter(pk=fields.pop("school")).first()
         if school is None:
             raise ValidationError({"school": ["No such school."]})
-        try:
-            visit = services.start_visit(
-                actor=request.user,
-                school=school,
-                visited_on=fields["visited_on"],
-                focus=fields["focus"],
-                request=request._request,
-            )
-            extra = {k: v for k, v in fields.items() if k not in ("visited_on", "focus")}
-            if extra:
-                visit = services.save_visit(actor=request.user, visit=visit, **extra)
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        visit = run_service(
+            services.start_visit,
+            actor=request.user,
+            school=school,
+            visited_on=fields["visited_on"],
+            focus=fields["focus"],
+            request=request._request,
+        )
+        extra = {k: v for k, v in fields.items() if k not in ("visited_on", "focus")}
+        if extra:
+            visit = run_service(services.save_visit, actor=request.user, visit=visit, **extra)
         visit = selectors.visit_detail(visit.pk)
         return Response(
             CaseworkVisitSerializer(visit, context=self.get_serializer_context()).data,
@@ -323,11 +309,11 @@ class ActionViewSet(
 
     def get_object(self) -> VisitAction:
         action_ = super().get_object()
-        _require(policies.can_view_visit(self.request.user, action_.visit))
+        require(policies.can_view_visit(self.request.user, action_.visit))
         return action_
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_record_visits(request.user, request.partnership))
+        require(policies.can_record_visits(request.user, request.partnership))
         data = CaseworkActionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -335,24 +321,21 @@ class ActionViewSet(
         visit = visit.first()
         if visit is None:
             raise ValidationError({"visit": ["No such visit note."]})
-        _require(policies.can_view_visit(request.user, visit))
-        try:
-            created = services.add_action(actor=request.user, visit=visit, **fields)
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        require(policies.can_view_visit(request.user, visit))
+        created = run_service(services.add_action, actor=request.user, visit=visit, **fields)
         return Response(CaseworkActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         action_ = self.get_object()
-        _require(policies.can_update_action(request.user, action_))
+        require(policies.can_update_action(request.user, action_))
         data = CaseworkActionProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            updated = services.update_action(
-                actor=request.user, action=action_, status=data.validated_data["status"]
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        updated = run_service(
+            services.update_action,
+            actor=request.user,
+            action=action_,
+            status=data.validated_data["status"],
+        )
         return Response(CaseworkActionSerializer(updated).data)
 
 
@@ -389,22 +372,26 @@ class CategorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ca
 
     def get_object(self) -> SchoolCategorisation:
         record = super().get_object()
-        _require(policies.can_view_record(self.request.user, record))
+        require(policies.can_view_record(self.request.user, record))
         return record
 
-    def _step(self, request: Request, serializer_class: type, service: Any) -> Response:
+    def _step(
+        self, request: Request, serializer_class: type, may_take_step: Any, service: Any
+    ) -> Response:
         record = super().get_object()
         data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            updated = service(
-                actor=request.user,
-                record=record,
-                request=request._request,
-                **data.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        if not data.is_valid():
+            # 403 before any reason about the body. A well-formed request goes on to the
+            # service, which records a refused attempt before refusing it.
+            require(may_take_step(request.user, record))
+            raise ValidationError(data.errors)
+        updated = run_service(
+            service,
+            actor=request.user,
+            record=record,
+            request=request._request,
+            **data.validated_data,
+        )
         updated = selectors.record_detail(updated.pk)
         return Response(self.get_serializer(updated).data)
 
@@ -415,7 +402,9 @@ class CategorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ca
     )
     @action(detail=True, methods=["post"])
     def propose(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        return self._step(request, CaseworkProposalSerializer, services.propose_category)
+        return self._step(
+            request, CaseworkProposalSerializer, policies.may_propose, services.propose_category
+        )
 
     @extend_schema(
         summary="Confirm or change a proposal (a moderator, in the moderation stage)",
@@ -424,4 +413,6 @@ class CategorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ca
     )
     @action(detail=True, methods=["post"])
     def moderate(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        return self._step(request, CaseworkModerationSerializer, services.moderate_category)
+        return self._step(
+            request, CaseworkModerationSerializer, policies.may_moderate, services.moderate_category
+        )

@@ -11,25 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from hubs.models import BudgetCategory, Hub, Programme
+from partnership.api import BAD_INPUT, DIGITS, FORBIDDEN, require, run_service
 from partnership.models import Area, Role
 from partnership.policies import is_staff_role, school_ids_with_role
 from schools.models import Cluster, Phase, School, SchoolImprovementGroup
@@ -44,32 +42,6 @@ from .models import (
     ResourceKind,
     ResourceLanguage,
 )
-
-BAD_INPUT = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description="The input was refused: a list of reasons for each field "
-    '(`{"amount": ["Spending £500.00 would take this line to £2,500.00, above its '
-    'allocation of £2,000.00. ..."]}`), or under "non_field_errors". Nothing was written.',
-)
-FORBIDDEN = OpenApiResponse(description="Your roles do not allow this.")
-
-
-def _require(allowed: Any) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refused(error: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as the API's 400 answer, with the reasons by field."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
-                for field, messages in error.message_dict.items()
-            }
-        )
-    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-
 
 # --- Serializers: what the API shows --------------------------------------------------------------
 
@@ -337,8 +309,7 @@ class ProjectFilterSerializer(serializers.Serializer):
 
 
 class CollaborationViewSet(viewsets.GenericViewSet):
-    #: Only digits reach get_object: any other id is a 404 from the URL resolver.
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = DIGITS
 
     @property
     def partnership(self) -> Any:
@@ -384,7 +355,7 @@ class ProjectViewSet(
     def get_queryset(self) -> QuerySet[GroupProject]:
         if self.is_schema():
             return GroupProject.objects.none()
-        _require(policies.can_view_projects(self.request.user, self.partnership))
+        require(policies.can_view_projects(self.request.user, self.partnership))
         filters: dict[str, Any] = {}
         if self.action == "list":
             params = ProjectFilterSerializer(data=self.request.query_params)
@@ -397,23 +368,24 @@ class ProjectViewSet(
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_create_project(request.user, self.partnership))
+        require(policies.can_create_project(request.user, self.partnership))
         data = ProjectWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        _require(policies.can_lead_for(request.user, fields["lead_school"]))
+        require(policies.can_lead_for(request.user, fields["lead_school"]))
         if fields.get("funding_allocated") is not None:
-            _require(policies.can_allocate_funding(request.user, self.partnership))
+            require(policies.can_allocate_funding(request.user, self.partnership))
         group = fields.pop("cluster") or fields.pop("sig")
         fields.pop("sig", None)
         if not policies.can_manage_any_group(request.user, self.partnership):
-            _require(fields["lead_school"].pk in selectors.group_school_ids(group))
-        try:
-            project = services.create_project(
-                actor=request.user, partnership=self.partnership, group=group, **fields
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+            require(fields["lead_school"].pk in selectors.group_school_ids(group))
+        project = run_service(
+            services.create_project,
+            actor=request.user,
+            partnership=self.partnership,
+            group=group,
+            **fields,
+        )
         project = self.get_queryset().get(pk=project.pk)
         return Response(
             ProjectSerializer(project, context=self.get_serializer_context()).data,
@@ -480,25 +452,22 @@ class BudgetLineViewSet(
             from django.http import Http404
 
             raise Http404
-        _require(policies.can_view_project_funding(self.request.user, line.project))
+        require(policies.can_view_project_funding(self.request.user, line.project))
         return line
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_run_some_project(request.user, self.partnership))
+        require(policies.can_run_some_project(request.user, self.partnership))
         data = BudgetLineWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         project = fields.pop("project")
-        _require(policies.can_run_project(request.user, project))
-        try:
-            line = services.save_budget_line(actor=request.user, project=project, **fields)
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        require(policies.can_run_project(request.user, project))
+        line = run_service(services.save_budget_line, actor=request.user, project=project, **fields)
         return Response(BudgetLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         line = self.get_object()
-        _require(policies.can_run_project(request.user, line.project))
+        require(policies.can_run_project(request.user, line.project))
         data = BudgetLineUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {
@@ -507,12 +476,9 @@ class BudgetLineViewSet(
             "allocated": line.allocated,
             **data.validated_data,
         }
-        try:
-            line = services.save_budget_line(
-                actor=request.user, project=line.project, line=line, **fields
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        line = run_service(
+            services.save_budget_line, actor=request.user, project=line.project, line=line, **fields
+        )
         return Response(BudgetLineSerializer(line).data)
 
     @extend_schema(
@@ -525,13 +491,12 @@ class BudgetLineViewSet(
     @action(detail=True, methods=["post"])
     def spend(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         line = self.get_object()
-        _require(policies.can_run_project(request.user, line.project))
+        require(policies.can_run_project(request.user, line.project))
         data = SpendWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            line = services.record_spend(actor=request.user, line=line, **data.validated_data)
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        line = run_service(
+            services.record_spend, actor=request.user, line=line, **data.validated_data
+        )
         return Response(BudgetLineSerializer(line).data)
 
 
@@ -573,7 +538,7 @@ class ResourceViewSet(
     def get_queryset(self) -> QuerySet[Resource]:
         if self.is_schema():
             return Resource.objects.none()
-        _require(policies.can_view_library(self.request.user, self.partnership))
+        require(policies.can_view_library(self.request.user, self.partnership))
         if self.action == "list":
             params = LibraryFilterSerializer(data=self.request.query_params)
             params.is_valid(raise_exception=True)
@@ -582,33 +547,31 @@ class ResourceViewSet(
 
     def get_object(self) -> Resource:
         resource = super().get_object()
-        _require(policies.can_view_resource(self.request.user, resource))
+        require(policies.can_view_resource(self.request.user, resource))
         return resource
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_add_resource(request.user, self.partnership))
+        require(policies.can_add_resource(request.user, self.partnership))
         data = ResourceWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if fields.get("author_school") is not None:
-            _require(policies.can_author_for(request.user, fields["author_school"]))
+            require(policies.can_author_for(request.user, fields["author_school"]))
         versions = {
             lang: services.VersionInput(
                 upload=fields.pop(f"{lang}_file"), url=fields.pop(f"{lang}_url") or ""
             )
             for lang in ResourceLanguage.values
         }
-        try:
-            resource = services.publish_resource(
-                actor=request.user,
-                partnership=self.partnership,
-                versions=versions,
-                languages=sorted(fields.pop("languages")),
-                phases=sorted(fields.pop("phases") or []),
-                **fields,
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        resource = run_service(
+            services.publish_resource,
+            actor=request.user,
+            partnership=self.partnership,
+            versions=versions,
+            languages=sorted(fields.pop("languages")),
+            phases=sorted(fields.pop("phases") or []),
+            **fields,
+        )
         resource = selectors.library().get(pk=resource.pk)
         return Response(
             ResourceSerializer(resource, context=self.get_serializer_context()).data,

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,11 +23,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
+from partnership.api import BAD_INPUT, DIGITS, FORBIDDEN, enum, require, run_service
 from schools.models import Phase
 
 from . import policies, selectors, services
@@ -55,70 +52,6 @@ from .models import (
     ProgrammeStatus,
 )
 
-DIGITS = r"[0-9]+"
-
-
-# --- Shared pieces -------------------------------------------------------------------------
-
-
-class ChoicesField(serializers.ChoiceField):
-    """A choice field whose schema is one named component per TextChoices class
-    (HubStatusEnum, ProgrammeStatusEnum...), so the many "status" fields never collide
-    and one set of choices has one name wherever it is used."""
-
-    def __init__(self, choices_class: type, **kwargs: Any) -> None:
-        self.choices_class = choices_class
-        super().__init__(choices=choices_class.choices, **kwargs)
-
-
-class ChoicesFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = ChoicesField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        choices = self.target.choices_class
-        name = f"{choices.__name__}Enum"
-        component = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            object=name,
-            schema={
-                "type": "string",
-                "enum": list(choices.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in choices.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-def enum(choices: type, **kwargs: Any) -> ChoicesField:
-    return ChoicesField(choices, **kwargs)
-
-
-def service_errors(error: DjangoValidationError) -> dict[str, list[str]]:
-    """A service's ValidationError as DRF's 400 body: reasons keyed by field."""
-    if hasattr(error, "error_dict"):
-        return {
-            api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: [
-                message for e in errors for message in e.messages
-            ]
-            for field, errors in error.error_dict.items()
-        }
-    return {api_settings.NON_FIELD_ERRORS_KEY: list(error.messages)}
-
-
-def run_service(service: Any, **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as error:
-        raise ValidationError(service_errors(error)) from None
-
-
-def require(allowed: Any) -> None:
-    if not allowed:
-        raise PermissionDenied
-
 
 @extend_schema_field(OpenApiTypes.INT)
 class HeadedSchoolField(serializers.PrimaryKeyRelatedField):
@@ -127,10 +60,6 @@ class HeadedSchoolField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         request = self.context["request"]
         return selectors.schools_headed_by(request.user, request.partnership)
-
-
-BAD_INPUT = OpenApiResponse(description="The reasons, keyed by field (non_field_errors).")
-FORBIDDEN = OpenApiResponse(description="You may see this, but not do this.")
 
 
 # --- Hubs and value for money ----------------------------------------------------------------

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hubs.api import DIGITS, enum, service_errors
+from partnership.api import DIGITS, enum, require, run_service
 
 from . import policies, selectors, services
 from .models import (
@@ -38,15 +37,6 @@ from .models import (
 )
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refused(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(service_errors(error))
-
-
 def _is_schema(view: Any) -> bool:
     return getattr(view, "swagger_fake_view", False)
 
@@ -58,6 +48,13 @@ class PanelSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.name", read_only=True, allow_null=True, default=None)
     seat_count = serializers.IntegerField(read_only=True)
     member_count = serializers.IntegerField(read_only=True, help_text="Current members.")
+    stakeholder_group = enum(
+        StakeholderGroup,
+        read_only=True,
+        allow_blank=True,
+        help_text="The partnership group the panel forms (its current members are invited "
+        "when a consultation asks this group); empty for none.",
+    )
 
     class Meta:
         model = Panel
@@ -218,7 +215,7 @@ class PanelViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Panel]:
         if _is_schema(self):
             return Panel.objects.none()
-        _require(policies.can_view_panels(self.request.user, self.request.partnership))
+        require(policies.can_view_panels(self.request.user, self.request.partnership))
         return selectors.panels_for(self.request.partnership)
 
 
@@ -237,7 +234,7 @@ class PanelMemberViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[PanelMember]:
         if _is_schema(self):
             return PanelMember.objects.none()
-        _require(policies.can_view_panels(self.request.user, self.request.partnership))
+        require(policies.can_view_panels(self.request.user, self.request.partnership))
         terms = PanelMember.objects.select_related("seat", "user").order_by(
             "seat__panel_id", "seat__position", "starts_on", "pk"
         )
@@ -305,7 +302,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         meeting = self.get_object()
         user = request.user
-        _require(policies.can_view_papers(user, meeting.panel))
+        require(policies.can_view_papers(user, meeting.panel))
         papers = selectors.meeting_papers(meeting)
         agenda = []
         for item in papers["items"]:
@@ -378,40 +375,43 @@ class ActionViewSet(
     def get_object(self) -> Action:
         found = super().get_object()
         user = self.request.user
-        _require(
+        require(
             policies.can_view_all_papers(user, found.meeting.panel) or found.owner_id == user.pk
         )
         return found
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Who may record depends on the meeting's panel; one who sits on no panel as a
+        # full member (nor chairs one, nor is the admin) is refused before the body is read.
+        require(_visible_panel_ids(request.user, request.partnership, full=True) != [])
         data = PanelActionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         meeting = Meeting.objects.select_related("panel").filter(pk=fields.pop("meeting")).first()
         if meeting is None:
             raise ValidationError({"meeting": ["No such meeting."]})
-        _require(policies.can_record_action(request.user, meeting.panel))
+        require(policies.can_record_action(request.user, meeting.panel))
         owner = selectors.people_of(request.partnership).filter(pk=fields.pop("owner")).first()
         if owner is None:
             raise ValidationError({"owner": ["The owner must be a member of the partnership."]})
-        try:
-            created = services.record_action(
-                actor=request.user, meeting=meeting, owner=owner, **fields
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        created = run_service(
+            services.record_action, actor=request.user, meeting=meeting, owner=owner, **fields
+        )
         return Response(PanelActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         found = self.get_object()
-        _require(
+        require(
             policies.can_run_panel(request.user, found.meeting.panel)
             or found.owner_id == request.user.pk
         )
         data = PanelActionStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.update_action(
-            actor=request.user, action=found, status=data.validated_data["status"]
+        updated = run_service(
+            services.update_action,
+            actor=request.user,
+            action=found,
+            status=data.validated_data["status"],
         )
         return Response(PanelActionSerializer(updated).data)
 
@@ -441,14 +441,14 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user, partnership = request.user, request.partnership
-        _require(policies.can_view_panels(user, partnership))
+        require(policies.can_view_panels(user, partnership))
         everything = policies.can_create_consultation(user, partnership)
         rows = selectors.consultations_for(user, partnership, everything=everything)
         return Response(ConsultationSerializer(rows, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         consultation = self.get_object()
-        _require(policies.can_view_consultation(request.user, consultation))
+        require(policies.can_view_consultation(request.user, consultation))
         consultation.has_responded = selectors.response_of(consultation, request.user) is not None
         return Response(ConsultationDetailSerializer(consultation).data)
 
@@ -463,15 +463,15 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         consultation = self.get_object()
-        _require(policies.can_respond(request.user, consultation))
+        require(policies.can_respond(request.user, consultation))
         data = ConsultationResponseWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            response = services.submit_response(
-                actor=request.user, consultation=consultation, **data.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _refused(error) from None
+        response = run_service(
+            services.submit_response,
+            actor=request.user,
+            consultation=consultation,
+            **data.validated_data,
+        )
         return Response(
             {"id": response.pk, "group": response.group, "submitted_at": response.submitted_at},
             status=status.HTTP_201_CREATED,
@@ -486,7 +486,7 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def responses(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         consultation = self.get_object()
-        _require(policies.can_view_collation(request.user, consultation))
+        require(policies.can_view_collation(request.user, consultation))
         collated = selectors.collate(consultation)
         return Response(
             {

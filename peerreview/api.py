@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 
+from partnership.api import DIGITS
 from partnership.models import Role
 from partnership.policies import has_role, school_ids_with_role
 
@@ -72,9 +73,6 @@ class FindingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = Findings
         fields = ["id", "review", "school", "status", "summary", "submitted_at", "areas"]
-
-
-DIGITS = r"[0-9]+"
 
 
 def _schema_only(view, model) -> QuerySet | None:

@@ -20,7 +20,7 @@ from .models import Cluster, LanguageMedium, Phase, School, SchoolImprovementGro
 
 class SchoolSerializer(serializers.ModelSerializer):
     local_authority = serializers.CharField(source="local_authority.name", read_only=True)
-    cluster = serializers.PrimaryKeyRelatedField(read_only=True)
+    cluster = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     sigs = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     support_category = serializers.SerializerMethodField()
 
@@ -60,7 +60,9 @@ class ClusterSerializer(serializers.ModelSerializer):
 
 class SchoolImprovementGroupSerializer(serializers.ModelSerializer):
     schools = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Null for a top-level group."
+    )
 
     class Meta:
         model = SchoolImprovementGroup

@@ -19,17 +19,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from partnership.api import require
+
 from . import policies, selectors
 from .models import NeedsSurveyRound
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 class RateSerializer(serializers.Serializer):
@@ -91,12 +88,12 @@ class NeedsRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return selectors.rounds()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require(policies.can_view_results(request.user, request.partnership))
+        require(policies.can_view_results(request.user, request.partnership))
         return super().list(request, *args, **kwargs)
 
     def get_object(self) -> NeedsSurveyRound:
         round_ = super().get_object()
-        _require(policies.can_view_results(self.request.user, round_))
+        require(policies.can_view_results(self.request.user, round_))
         return round_
 
 
@@ -146,7 +143,7 @@ class ImpactRowSerializer(serializers.Serializer):
 )
 class ImpactResultViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
-        _require(policies.can_view_results(request.user, request.partnership))
+        require(policies.can_view_results(request.user, request.partnership))
         by = request.query_params.get("by", "programme")
         if by not in selectors.DIMENSIONS:
             raise ValidationError({"by": [f"Choose one of {', '.join(selectors.DIMENSIONS)}."]})

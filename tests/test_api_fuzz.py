@@ -84,25 +84,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 #: Operations whose responses are known not to match their schema yet: still checked for
 #: server errors and content type, not for the body. Each entry names the mismatch for
 #: the app's owner; remove it once fixed (tests/test_api_fuzz.py reports it as a warning).
-KNOWN_SCHEMA_MISMATCHES = {
-    "GET /api/p/{partnership_slug}/schools/": "School.cluster is null for a school "
-    "without a cluster; the schema says integer (schools/api.py: allow_null).",
-    "GET /api/p/{partnership_slug}/schools/{id}/": "School.cluster is null for a school "
-    "without a cluster; the schema says integer (schools/api.py: allow_null).",
-    "GET /api/p/{partnership_slug}/sigs/{id}/": "SchoolImprovementGroup.parent is null at "
-    "the top level; the schema says integer (schools/api.py: allow_null).",
-    "GET /api/p/{partnership_slug}/sigs/": "SchoolImprovementGroup.parent is null at the "
-    "top level; the schema says integer (schools/api.py: allow_null).",
-    "GET /api/p/{partnership_slug}/brokerage/needs/": 'Need.preferred_language "" matches '
-    "both branches of its oneOf (brokerage/api.py PreferredLanguageField with blank).",
-    "GET /api/p/{partnership_slug}/panels/": 'StakeholderGroupEnum: "" is not in the enum '
-    "(panels/api.py: a blank choice field needs allow_blank).",
-    "GET /api/p/{partnership_slug}/panels/{id}/": 'StakeholderGroupEnum: "" is not in the '
-    "enum (panels/api.py).",
-    "GET /api/p/{partnership_slug}/casework/categorisations/": 'blank "" values of '
-    "StandardsGroup, ModerationOutcome, ProposedCategory, FinalCategory and "
-    "ImprovementCapacity enums (casework/api.py: allow_blank).",
-}
+KNOWN_SCHEMA_MISMATCHES: dict[str, str] = {}
 FUZZ_SETTINGS = {
     "deadline": None,
     "derandomize": True,

@@ -352,6 +352,30 @@ def test_a_headteacher_cannot_make_an_agreement(need, offer, head):
     assert not SupportAgreement.objects.exists()
 
 
+@pytest.mark.parametrize("role", [Role.GOVERNOR, Role.HUB_LEAD, Role.PARTICIPANT])
+def test_a_role_that_brokers_for_no_school_is_refused_before_its_body_is_read(
+    partnership, member_factory, red_school, role
+):
+    client = api_for(member_factory(partnership, role, school=red_school))
+
+    response = client.post(f"{API}/agreements/", {}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert not SupportAgreement.objects.exists()
+
+
+def test_a_headteacher_who_is_a_partner_ca_gets_the_reasons_for_an_empty_agreement(
+    partnership, member_factory, green_school
+):
+    partner_ca = member_factory(partnership, Role.HEADTEACHER, school=green_school)
+    SchoolFactory(partnership=partnership, challenge_adviser=partner_ca)
+
+    response = api_for(partner_ca).post(f"{API}/agreements/", {}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "need" in response.json()
+
+
 def test_a_need_of_another_partnership_is_400(offer, ca, other_partnership):
     theirs = NeedFactory(partnership=other_partnership)
 

@@ -112,6 +112,21 @@ def test_a_pupil_member_cannot_record_an_action(partnership, panel, seat_member)
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("seat_type", [None, SeatType.PUPIL])
+def test_someone_who_records_no_actions_is_refused_before_the_body_is_read(
+    partnership, panel, member_factory, seat_member, seat_type
+):
+    if seat_type is None:
+        user = member_factory(partnership, Role.CHALLENGE_ADVISER)  # on no panel
+    else:
+        user = seat_member(panel, seat_type).user
+
+    response = api_for(user).post(f"{API}/actions/", {}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert not Action.objects.exists()
+
+
 def test_an_owner_updates_their_action(partnership, panel, seat_member):
     owner = seat_member(panel, SeatType.TEACHER).user
     action = ActionFactory(

@@ -69,3 +69,24 @@ def test_asking_for_an_unknown_term_is_a_400_with_the_reason(partnership, admin_
     response = api_for(admin_user).post(API, {"term": 987654})
     assert response.status_code == 400
     assert response.json() == {"term": ["No such term."]}
+
+
+@pytest.mark.parametrize("role", [Role.HUB_LEAD, Role.PANEL_MEMBER, Role.PARTICIPANT])
+def test_a_role_that_reads_no_report_is_refused_before_its_body_is_read(
+    partnership, member_factory, role
+):
+    client = api_for(member_factory(partnership, role))
+
+    response = client.post(API, {}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert not ReportRun.objects.exists()
+
+
+def test_a_governor_gets_the_reasons_for_an_empty_request(partnership, school, member_factory):
+    client = api_for(member_factory(partnership, Role.GOVERNOR, school=school))
+
+    response = client.post(API, {}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "term" in response.json()
