@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from partnership.api import DIGITS, enum, require, run_service
+from partnership.api import BAD_INPUT, DIGITS, FORBIDDEN, enum, require, run_service
 
 from . import policies, selectors, services
 from .models import (
@@ -28,6 +28,8 @@ from .models import (
     Action,
     ActionStatus,
     Consultation,
+    Evaluation,
+    EvaluationJudgement,
     ItemKind,
     Meeting,
     Panel,
@@ -199,6 +201,46 @@ class ConsultationResponseWriteSerializer(serializers.Serializer):
             return {int(key): text for key, text in value.items()}
         except ValueError:
             raise ValidationError("Key each answer by its question's id.") from None
+
+
+class PanelEvaluationSerializer(serializers.ModelSerializer):
+    judgement = enum(EvaluationJudgement, read_only=True)
+    kind = serializers.SerializerMethodField(help_text='"programme" or "agreement".')
+    subject_title = serializers.SerializerMethodField(
+        help_text="The programme's title, or the agreement's provider and receiving school."
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "panel",
+            "kind",
+            "programme",
+            "agreement",
+            "subject_title",
+            "judgement",
+            "rationale",
+            "evidence",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def get_kind(self, evaluation: Evaluation) -> str:
+        return "programme" if evaluation.programme_id else "agreement"
+
+    def get_subject_title(self, evaluation: Evaluation) -> str:
+        return evaluation.programme.title if evaluation.programme_id else str(evaluation.agreement)
+
+
+class PanelEvaluationWriteSerializer(serializers.Serializer):
+    panel = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=[("programme", "programme"), ("agreement", "agreement")])
+    subject = serializers.IntegerField(
+        min_value=1, help_text="The programme's or the support agreement's id."
+    )
+    judgement = enum(EvaluationJudgement)
+    rationale = serializers.CharField(max_length=5000)
 
 
 # --- Viewsets -------------------------------------------------------------------------------
@@ -513,4 +555,75 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
                     for row in collated.questions
                 ],
             }
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Panels' judgements on programmes and support",
+        description="Every judgement (continue, change or stop) the partnership's panels "
+        "have recorded, newest first; they are published when recorded. `?panel=<id>` "
+        "keeps one panel's.",
+    ),
+    retrieve=extend_schema(summary="One judgement"),
+    create=extend_schema(
+        summary="Record a judgement",
+        description="The panel's chair or the admin records the panel's judgement on a "
+        "programme or support agreement of its area, with the impact results it saw; an "
+        "earlier judgement stays, the newest is the panel's current view.",
+        request=PanelEvaluationWriteSerializer,
+        responses={201: PanelEvaluationSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    ),
+)
+class EvaluationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PanelEvaluationSerializer
+    lookup_value_regex = DIGITS
+
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        if _is_schema(self):
+            return Evaluation.objects.none()
+        require(policies.can_view_published_decisions(self.request.user, self.request.partnership))
+        evaluations = Evaluation.objects.select_related(
+            "programme", "agreement__provider", "agreement__receiving_school"
+        ).order_by("-decided_at", "-pk")
+        panel = self.request.query_params.get("panel")
+        if panel and self.action == "list":
+            if not panel.isdigit():
+                raise ValidationError({"panel": ["Give a panel id."]})
+            evaluations = evaluations.filter(panel_id=int(panel))
+        return evaluations
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = request.user
+        # Only the admin and panel chairs record judgements: others are refused before
+        # the body is read; which panel a chair may judge for is checked below.
+        require(
+            policies.can_manage_panels(user, request.partnership)
+            or any(term.is_chair for term in _current_terms(user))
+        )
+        data = PanelEvaluationWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        panel = Panel.objects.filter(pk=fields.pop("panel")).first()
+        if panel is None:
+            raise ValidationError({"panel": ["No such panel."]})
+        require(policies.can_record_evaluation(user, panel))
+        created = run_service(
+            services.record_evaluation,
+            actor=user,
+            panel=panel,
+            kind=fields["kind"],
+            subject_id=fields["subject"],
+            judgement=fields["judgement"],
+            rationale=fields["rationale"],
+            request=request,
+        )
+        return Response(
+            PanelEvaluationSerializer(self.get_queryset().get(pk=created.pk)).data,
+            status=status.HTTP_201_CREATED,
         )

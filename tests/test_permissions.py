@@ -817,6 +817,8 @@ PERMISSION_MATRIX: dict[str, str] = {
     "api-panel-action-detail": "c--------",
     "api-panel-action-list": "cssssssss",
     "api-panel-detail": "sssssssss",
+    "api-panel-evaluation-detail": "sssssssss",
+    "api-panel-evaluation-list": "cssssssss",
     "api-panel-list": "sssssssss",
     "api-panel-meeting-detail": "s--------",
     "api-panel-meeting-list": "sssssssss",

@@ -26,6 +26,7 @@ from tests.factories import (
     NeedFactory,
     ProgrammeFactory,
     ProgrammeSessionFactory,
+    SchoolFactory,
     SupportAgreementFactory,
 )
 
@@ -308,3 +309,107 @@ def test_the_judgement_form_shows_the_results_being_judged(
     assert page.status_code == 200
     assert "impact rating: 2/4" in page.content.decode()
     assert "Record and publish the judgement" in page.content.decode()
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def _api(user):
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def _judge(client, partnership, **body):
+    return client.post(
+        f"/api/p/{partnership.slug}/panels/evaluations/", body, content_type="application/json"
+    )
+
+
+def test_the_chair_records_a_judgement_through_the_api(partnership, panel, programme, chair):
+    response = _judge(
+        _api(chair),
+        partnership,
+        panel=panel.pk,
+        kind="programme",
+        subject=programme.pk,
+        judgement="continue",
+        rationale="Attendance held up.",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["kind"], body["programme"], body["judgement"]) == (
+        "programme",
+        programme.pk,
+        "continue",
+    )
+    assert body["subject_title"] == "Oracy across the curriculum"
+    assert "attendance: 75%" in body["evidence"]
+    assert AuditEvent.objects.filter(action="panels.evaluation_recorded").count() == 1
+
+
+def test_every_member_reads_the_published_judgements(partnership, panel, agreement, member_factory):
+    EvaluationFactory(partnership=partnership, panel=panel, agreement=agreement, programme=None)
+    school = SchoolFactory(partnership=partnership)
+    reader = _api(member_factory(partnership, Role.GOVERNOR, school=school))
+
+    listed = reader.get(f"/api/p/{partnership.slug}/panels/evaluations/", {"panel": panel.pk})
+    other_panel = reader.get(f"/api/p/{partnership.slug}/panels/evaluations/", {"panel": 99999})
+
+    assert listed.status_code == 200
+    (row,) = listed.json()["results"]
+    assert (row["kind"], row["agreement"]) == ("agreement", agreement.pk)
+    assert other_panel.json()["results"] == []
+
+
+def test_only_the_chair_or_admin_records_through_the_api(
+    partnership, panel, programme, seat_member, member_factory
+):
+    full_member = seat_member(panel, SeatType.TEACHER).user
+    headteacher = member_factory(
+        partnership, Role.HEADTEACHER, school=SchoolFactory(partnership=partnership)
+    )
+    body = {
+        "panel": panel.pk,
+        "kind": "programme",
+        "subject": programme.pk,
+        "judgement": "stop",
+        "rationale": "No.",
+    }
+
+    assert _judge(_api(full_member), partnership, **body).status_code == 403
+    # Refused before the body is read: an empty body is still 403.
+    assert _judge(_api(headteacher), partnership).status_code == 403
+    assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"judgement": "maybe"}, "judgement"),
+        ({"rationale": ""}, "rationale"),
+        ({"panel": 99999}, "panel"),
+        ({"kind": "hub"}, "kind"),
+        ({"subject": 99999}, "non_field_errors"),
+    ],
+)
+def test_bad_judgements_through_the_api_are_400_with_the_reason(
+    partnership, panel, programme, chair, change, field
+):
+    body = {
+        "panel": panel.pk,
+        "kind": "programme",
+        "subject": programme.pk,
+        "judgement": "stop",
+        "rationale": "Low attendance.",
+        **change,
+    }
+
+    response = _judge(_api(chair), partnership, **body)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Evaluation.objects.exists()
