@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from partnership.pdf import pdf_response
 from partnership.shortcuts import save_form
@@ -437,6 +437,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting as an .ics file for members to add to their calendars."""
     meeting = _get(request, selectors.meeting_for, pk)

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from partnership.models import Role
 from partnership.pdf import pdf_response
@@ -454,6 +454,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 def visit_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The visit as an .ics file to add to a calendar."""
     visit, review = _visit(request, pk)

@@ -122,6 +122,9 @@ def test_the_calendar_file_lists_the_team_and_the_head(world, client_for):
     assert "DESCRIPTION:08:45 Meet the headteacher\\n09:30 Learning walk" in unfolded
     for person in (world.lead, world.member, world.head):
         assert f"mailto:{person.email}" in unfolded
+    # A download, not a form: posting to it is refused.
+    posted = client_for(world.member).post(url(world.p, f"visits/{visit.pk}/calendar.ics"))
+    assert posted.status_code == 405
 
 
 def test_the_calendar_is_not_for_people_outside_the_review(world, client_for):
