@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from partnership.charts import BarChart, Series, bar_chart
 from partnership.models import Role
 from partnership.policies import school_ids_with_role
+from partnership.shortcuts import require
 from partnership.tenancy import tenant_reverse
 
 from . import policies, scoring, selectors, services
@@ -39,18 +40,13 @@ PAGE_SIZE = 50
 SUGGESTIONS_SHOWN = 25
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 # --- Schools' own page and the board --------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """Needs, offers and agreements of the person's own schools."""
     user, partnership = request.user, request.partnership
-    _require(policies.can_open_brokerage(user, partnership))
+    require(policies.can_open_brokerage(user, partnership))
     schools = list(selectors.own_schools(user, partnership))
     can_use_board = policies.can_use_board(user, partnership)
     if not schools and can_use_board:
@@ -89,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest) -> HttpResponse:
     """Open needs to broker, neediest schools first; htmx requests get only the results."""
     user, partnership = request.user, request.partnership
-    _require(policies.can_use_board(user, partnership))
+    require(policies.can_use_board(user, partnership))
     form = BoardFilterForm(request.GET or None)
     needs = selectors.board_needs(
         user=user, partnership=partnership, filters=form.filters() if form.is_bound else None
@@ -107,7 +103,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The partnership's brokerage figures, with charts (staff roles)."""
     user, partnership = request.user, request.partnership
-    _require(policies.can_view_dashboard(user, partnership))
+    require(policies.can_view_dashboard(user, partnership))
     figures = selectors.brokerage_dashboard(partnership=partnership)
     return render(
         request,
@@ -189,13 +185,13 @@ def _need_or_404(pk: int) -> Need:
 
 def need_create(request: HttpRequest) -> HttpResponse:
     user, partnership = request.user, request.partnership
-    _require(policies.can_log_needs(user, partnership))
+    require(policies.can_log_needs(user, partnership))
     schools = selectors.schools_for_logging(user, partnership)
     form = NeedForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         school = data.pop("school")
-        _require(policies.can_log_for_school(user, school))
+        require(policies.can_log_for_school(user, school))
         try:
             need = services.create_need(actor=user, partnership=partnership, school=school, **data)
         except ValidationError as error:
@@ -209,7 +205,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = _need_or_404(pk)
     user = request.user
-    _require(policies.can_view_need(user, need))
+    require(policies.can_view_need(user, need))
     return render(
         request,
         "brokerage/need_detail.html",
@@ -225,7 +221,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(Need.objects.select_related("school", "area"), pk=pk)
-    _require(policies.can_edit_need(request.user, need))
+    require(policies.can_edit_need(request.user, need))
     form = NeedForm(request.POST or None, initial=NeedForm.initial_for(need))
     if request.method == "POST" and form.is_valid():
         try:
@@ -240,7 +236,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def need_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(Need.objects.select_related("school", "area"), pk=pk)
-    _require(policies.can_withdraw_need(request.user, need))
+    require(policies.can_withdraw_need(request.user, need))
     error = None
     if request.method == "POST":
         try:
@@ -260,7 +256,7 @@ def suggestions(request: HttpRequest, pk: int) -> HttpResponse:
     """Ranked offers for an open need, each score part shown (see docs/brokerage.md)."""
     need = _need_or_404(pk)
     user = request.user
-    _require(policies.is_broker_for_need(user, need))
+    require(policies.is_broker_for_need(user, need))
     ranking = selectors.match_suggestions(need, limit=SUGGESTIONS_SHOWN) if need.is_open else None
     return render(
         request,
@@ -285,7 +281,7 @@ def _brokering(request: HttpRequest, pk: int, offer_pk: int) -> tuple[Need, Offe
     offer = get_object_or_404(
         Offer.objects.select_related("school", "school__local_authority", "area"), pk=offer_pk
     )
-    _require(policies.can_broker_need(request.user, need))
+    require(policies.can_broker_need(request.user, need))
     return need, offer
 
 
@@ -376,13 +372,13 @@ def agreement_create(request: HttpRequest, pk: int, offer_pk: int) -> HttpRespon
 
 def offer_create(request: HttpRequest) -> HttpResponse:
     user, partnership = request.user, request.partnership
-    _require(policies.can_log_needs(user, partnership))
+    require(policies.can_log_needs(user, partnership))
     schools = selectors.schools_for_logging(user, partnership)
     form = OfferForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         school = data.pop("school")
-        _require(policies.can_log_for_school(user, school))
+        require(policies.can_log_for_school(user, school))
         try:
             offer = services.create_offer(
                 actor=user, partnership=partnership, school=school, **data
@@ -400,7 +396,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         offer = selectors.offer_detail(pk)
     except Offer.DoesNotExist:
         raise Http404 from None
-    _require(policies.can_view_offer(request.user, offer))
+    require(policies.can_view_offer(request.user, offer))
     return render(
         request,
         "brokerage/offer_detail.html",
@@ -410,7 +406,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("school", "area"), pk=pk)
-    _require(policies.can_edit_offer(request.user, offer))
+    require(policies.can_edit_offer(request.user, offer))
     form = OfferForm(request.POST or None, initial=OfferForm.initial_for(offer))
     if request.method == "POST" and form.is_valid():
         try:
@@ -425,7 +421,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("school", "area"), pk=pk)
-    _require(policies.can_edit_offer(request.user, offer))
+    require(policies.can_edit_offer(request.user, offer))
     error = None
     if request.method == "POST":
         try:
@@ -443,7 +439,7 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agreements(request: HttpRequest) -> HttpResponse:
     user, partnership = request.user, request.partnership
-    _require(policies.can_open_brokerage(user, partnership))
+    require(policies.can_open_brokerage(user, partnership))
     page = Paginator(selectors.agreements_visible_to(user, partnership), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -460,7 +456,7 @@ def _agreement_or_404(pk: int) -> SupportAgreement:
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement_or_404(pk)
     user = request.user
-    _require(policies.can_view_agreement(user, agreement))
+    require(policies.can_view_agreement(user, agreement))
     return render(
         request,
         "brokerage/agreement_detail.html",
@@ -480,7 +476,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(SupportAgreement, pk=pk)
-    _require(policies.can_confirm_agreement(request.user, agreement))
+    require(policies.can_confirm_agreement(request.user, agreement))
     try:
         services.confirm_agreement(actor=request.user, agreement=agreement)
     except ValidationError as error:
@@ -492,7 +488,7 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agreement_decline(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement_or_404(pk)
-    _require(policies.can_decline_agreement(request.user, agreement))
+    require(policies.can_decline_agreement(request.user, agreement))
     form = ReasonForm(request.POST or None, label=_("Why are you declining this agreement?"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -509,7 +505,7 @@ def agreement_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement_or_404(pk)
-    _require(policies.can_log_session(request.user, agreement))
+    require(policies.can_log_session(request.user, agreement))
     form = SessionForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -528,7 +524,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agreement_close(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement_or_404(pk)
-    _require(policies.can_close_agreement(request.user, agreement))
+    require(policies.can_close_agreement(request.user, agreement))
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

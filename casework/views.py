@@ -12,15 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from partnership.shortcuts import save_form
+from partnership.shortcuts import found, require, save_form
 from partnership.tenancy import tenant_reverse
 from schools import selectors as school_selectors
 from schools.models import School, SupportCategory
@@ -45,27 +45,7 @@ from .models import (
     CaseworkVisit,
     CategorisationRound,
     SchoolCategorisation,
-    VisitAction,
 )
-
-
-def _allow(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _or_404(getter: Any, pk: int) -> Any:
-    try:
-        return getter(pk)
-    except (
-        School.DoesNotExist,
-        CaseworkVisit.DoesNotExist,
-        VisitAction.DoesNotExist,
-        AdviserTeam.DoesNotExist,
-        CategorisationRound.DoesNotExist,
-        SchoolCategorisation.DoesNotExist,
-    ):
-        raise Http404 from None
 
 
 def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -79,7 +59,7 @@ def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A CA's caseload; for a senior CA the same across their advisers, with moderation."""
-    _allow(policies.can_open_dashboard(request.user, request.partnership))
+    require(policies.can_open_dashboard(request.user, request.partnership))
     board = selectors.dashboard_for(request.user, request.partnership)
     return render(
         request,
@@ -98,9 +78,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def school_casework(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _or_404(school_selectors.school_detail, pk)
+    school = found(school_selectors.school_detail, pk)
     user = request.user
-    _allow(policies.can_view_casework(user, school))
+    require(policies.can_view_casework(user, school))
     adviser = policies.is_adviser_for(user, school)
     context = selectors.school_casework(school, include_drafts=adviser)
     context.update(
@@ -114,8 +94,8 @@ def school_casework(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _or_404(school_selectors.school_detail, pk)
-    _allow(policies.can_reassign(request.user, school))
+    school = found(school_selectors.school_detail, pk)
+    require(policies.can_reassign(request.user, school))
     form = AssignmentForm(
         request.POST or None, candidates=selectors.caseload_candidates(request.partnership)
     )
@@ -141,18 +121,18 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def teams(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_rounds(request.user, request.partnership))
+    require(policies.can_manage_rounds(request.user, request.partnership))
     return render(request, "casework/teams.html", {"teams": list(selectors.teams())})
 
 
 def team_create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_rounds(request.user, request.partnership))
+    require(policies.can_manage_rounds(request.user, request.partnership))
     return _team_form(request, None)
 
 
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    team = _or_404(lambda key: selectors.teams().get(pk=key), pk)
-    _allow(policies.can_manage_rounds(request.user, team))
+    team = found(lambda key: selectors.teams().get(pk=key), pk)
+    require(policies.can_manage_rounds(request.user, team))
     return _team_form(request, team)
 
 
@@ -188,7 +168,7 @@ def _team_form(request: HttpRequest, team: AdviserTeam | None) -> HttpResponse:
 
 def visit_start(request: HttpRequest) -> HttpResponse:
     """Start a visit note: the school, the date and the focus; the rest autosaves."""
-    _allow(policies.can_record_visits(request.user, request.partnership))
+    require(policies.can_record_visits(request.user, request.partnership))
     schools, _overview = selectors.caseload_schools(request.user, request.partnership)
     initial = {"visited_on": timezone.localdate()}
     if request.GET.get("school", "").isdigit():
@@ -211,8 +191,8 @@ def visit_start(request: HttpRequest) -> HttpResponse:
 
 
 def _visit(request: HttpRequest, pk: int) -> CaseworkVisit:
-    visit = _or_404(selectors.visit_detail, pk)
-    _allow(policies.can_view_visit(request.user, visit))
+    visit = found(selectors.visit_detail, pk)
+    require(policies.can_view_visit(request.user, visit))
     return visit
 
 
@@ -257,7 +237,7 @@ def _visit_form_values(form: VisitForm) -> dict[str, Any]:
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft note; works without JavaScript, autosaves with it."""
     visit = _visit(request, pk)
-    _allow(policies.can_edit_visit(request.user, visit))
+    require(policies.can_edit_visit(request.user, visit))
     initial = {name: getattr(visit, name) for name in services.VISIT_FIELDS}
     form = VisitForm(request.POST or None, initial=initial)
     sharing = "share" in request.POST
@@ -311,7 +291,7 @@ def _autosave_reply(request: HttpRequest, error: ValidationError | None) -> Http
 def visit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx posts the draft here a few seconds after the adviser stops typing."""
     visit = _visit(request, pk)
-    _allow(policies.can_edit_visit(request.user, visit))
+    require(policies.can_edit_visit(request.user, visit))
     form = VisitForm(request.POST)
     if not form.is_valid():
         return _autosave_reply(request, ValidationError(_("Not saved: check the dates and boxes.")))
@@ -327,7 +307,7 @@ def visit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    _allow(policies.can_add_action(request.user, visit))
+    require(policies.can_add_action(request.user, visit))
     form = ActionForm(request.POST)
     target = (
         "casework:visit_edit"
@@ -347,9 +327,9 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _or_404(selectors.action_detail, pk)
-    _allow(policies.can_view_visit(request.user, action.visit))
-    _allow(policies.can_update_action(request.user, action))
+    action = found(selectors.action_detail, pk)
+    require(policies.can_view_visit(request.user, action.visit))
+    require(policies.can_update_action(request.user, action))
     form = ActionStatusForm(request.POST, prefix=f"action-{action.pk}")
     if not form.is_valid():
         return render(
@@ -363,7 +343,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    _allow(policies.can_comment_on_visit(request.user, visit))
+    require(policies.can_comment_on_visit(request.user, visit))
     form = CommentForm(request.POST)
     if response := save_form(
         request,
@@ -383,7 +363,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def rounds(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_view_rounds(request.user, request.partnership))
+    require(policies.can_view_rounds(request.user, request.partnership))
     return render(
         request,
         "casework/rounds.html",
@@ -395,13 +375,13 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 
 def round_create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_rounds(request.user, request.partnership))
+    require(policies.can_manage_rounds(request.user, request.partnership))
     return _round_form(request, None)
 
 
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _or_404(selectors.round_detail, pk)
-    _allow(policies.can_manage_rounds(request.user, round_))
+    round_ = found(selectors.round_detail, pk)
+    require(policies.can_manage_rounds(request.user, round_))
     return _round_form(request, round_)
 
 
@@ -431,9 +411,9 @@ def _round_form(request: HttpRequest, round_: CategorisationRound | None) -> Htt
 
 @require_safe
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _or_404(selectors.round_detail, pk)
+    round_ = found(selectors.round_detail, pk)
     user = request.user
-    _allow(policies.can_view_rounds(user, round_))
+    require(policies.can_view_rounds(user, round_))
     records = [r for r in selectors.round_records(round_) if policies.can_view_record(user, r)]
     for record in records:
         record.full = policies.can_view_full_record(user, record)
@@ -459,8 +439,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _or_404(selectors.round_detail, pk)
-    _allow(policies.can_manage_rounds(request.user, round_))
+    round_ = found(selectors.round_detail, pk)
+    require(policies.can_manage_rounds(request.user, round_))
     try:
         services.advance_round(actor=request.user, round_=round_, request=request)
     except ValidationError as error:
@@ -474,8 +454,8 @@ def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record(request: HttpRequest, pk: int) -> SchoolCategorisation:
-    record = _or_404(selectors.record_detail, pk)
-    _allow(policies.can_view_record(request.user, record))
+    record = found(selectors.record_detail, pk)
+    require(policies.can_view_record(request.user, record))
     return record
 
 
@@ -501,7 +481,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def self_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
-    _allow(policies.can_edit_self_evaluation(request.user, record))
+    require(policies.can_edit_self_evaluation(request.user, record))
     initial: dict[str, Any] = {"summary": record.self_evaluation_summary}
     for judgement in record.judgements.all():
         initial[f"judgement_{judgement.area}"] = judgement.judgement
@@ -539,9 +519,9 @@ def _category_step(
 ) -> HttpResponse:
     """Proposal and moderation: the form for those who may act now; a POST always goes to
     the service, which refuses (and records) the attempt of anyone else."""
-    record = _or_404(selectors.record_detail, pk)
+    record = found(selectors.record_detail, pk)
     if request.method != "POST":
-        _allow(policies.can_view_record(request.user, record) and can(request.user, record))
+        require(policies.can_view_record(request.user, record) and can(request.user, record))
     initial = {"category": record.final_category or record.proposed_category}
     if form_class is ProposalForm:
         initial.update(
@@ -552,7 +532,7 @@ def _category_step(
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and not form.is_valid():
         # Bad input from someone who may not act here is a 403, not a form to correct.
-        _allow(may(request.user, record))
+        require(may(request.user, record))
     if response := save_form(
         request,
         form,
@@ -608,7 +588,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
-    _allow(policies.can_respond(request.user, record))
+    require(policies.can_respond(request.user, record))
     initial = {}
     if record.school_agrees is not None:
         initial = {

@@ -3,11 +3,10 @@ render. An object of another partnership is never found (404)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnership.models import Role
 from partnership.policies import school_ids_with_role
-from partnership.shortcuts import render_form_page, stored_file_response
+from partnership.shortcuts import found, render_form_page, require, stored_file_response
 from partnership.tenancy import tenant_reverse
 from schools.models import School, SchoolImprovementGroup
 
@@ -41,19 +40,6 @@ PAGE_SIZE = 20
 SCHOOLS_PAGE_SIZE = 50
 
 
-def _found(loader: Callable[[int], Any], pk: int) -> Any:
-    """Load through a selector; a missing (or other partnership's) row is a 404."""
-    try:
-        return loader(pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
-def _require(allowed: Any) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render_form_page(request, "collaboration/form.html", context)
 
@@ -67,7 +53,7 @@ def _own_school_ids(request: HttpRequest) -> set[int]:
 
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_view_projects(request.user, request.partnership))
+    require(policies.can_view_projects(request.user, request.partnership))
     form = ProjectFilterForm(request.GET or None)
     projects = selectors.project_list(form.filters() if form.is_bound else None)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,7 +89,7 @@ def _groups_and_leads(request: HttpRequest) -> tuple[list[Any], Any]:
 
 
 def project_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_create_project(request.user, request.partnership))
+    require(policies.can_create_project(request.user, request.partnership))
     groups, leads = _groups_and_leads(request)
     can_allocate = policies.can_allocate_funding(request.user, request.partnership)
     form = ProjectForm(
@@ -111,7 +97,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        _require(policies.can_lead_for(request.user, data["lead_school"]))
+        require(policies.can_lead_for(request.user, data["lead_school"]))
         try:
             project = services.create_project(
                 actor=request.user, partnership=request.partnership, request=request, **data
@@ -139,9 +125,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _found(selectors.project_detail, pk)
+    project = found(selectors.project_detail, pk)
     user = request.user
-    _require(policies.can_view_project(user, project))
+    require(policies.can_view_project(user, project))
     can_run = policies.can_run_project(user, project)
     return render(
         request,
@@ -160,8 +146,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _found(selectors.project_for_update, pk)
-    _require(policies.can_edit_project(request.user, project))
+    project = found(selectors.project_for_update, pk)
+    require(policies.can_edit_project(request.user, project))
     _groups, leads = _groups_and_leads(request)
     if not leads.filter(pk=project.lead_school_id).exists():
         leads = School.objects.filter(pk=project.lead_school_id) | leads
@@ -169,7 +155,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if data["lead_school"].pk != project.lead_school_id:
-            _require(policies.can_lead_for(request.user, data["lead_school"]))
+            require(policies.can_lead_for(request.user, data["lead_school"]))
         try:
             services.update_project(actor=request.user, project=project, request=request, **data)
         except ValidationError as error:
@@ -189,8 +175,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_funding(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _found(selectors.project_for_update, pk)
-    _require(policies.can_allocate_funding(request.user, project))
+    project = found(selectors.project_for_update, pk)
+    require(policies.can_allocate_funding(request.user, project))
     form = FundingForm(
         request.POST or None, initial={"funding_allocated": project.funding_allocated}
     )
@@ -251,21 +237,21 @@ def _budget_form_page(request: HttpRequest, project: Any, line: Any) -> HttpResp
 
 
 def budget_line_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _found(selectors.project_for_update, pk)
-    _require(policies.can_run_project(request.user, project))
+    project = found(selectors.project_for_update, pk)
+    require(policies.can_run_project(request.user, project))
     return _budget_form_page(request, project, None)
 
 
 def budget_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    line = _found(selectors.budget_line, pk)
-    _require(policies.can_run_project(request.user, line.project))
+    line = found(selectors.budget_line, pk)
+    require(policies.can_run_project(request.user, line.project))
     return _budget_form_page(request, line.project, line)
 
 
 def budget_spend(request: HttpRequest, pk: int) -> HttpResponse:
-    line = _found(selectors.budget_line, pk)
+    line = found(selectors.budget_line, pk)
     project = line.project
-    _require(policies.can_run_project(request.user, project))
+    require(policies.can_run_project(request.user, project))
     form = SpendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,8 +282,8 @@ def budget_spend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _found(selectors.project_for_update, pk)
-    _require(policies.can_run_project(request.user, project))
+    project = found(selectors.project_for_update, pk)
+    require(policies.can_run_project(request.user, project))
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -320,16 +306,16 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = _found(selectors.milestone, pk)
-    _require(policies.can_run_project(request.user, milestone.project))
+    milestone = found(selectors.milestone, pk)
+    require(policies.can_run_project(request.user, milestone.project))
     services.complete_milestone(actor=request.user, milestone=milestone)
     messages.success(request, _("The milestone was marked as done."))
     return redirect(tenant_reverse(request, "collaboration:project", pk=milestone.project_id))
 
 
 def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _found(selectors.project_for_update, pk)
-    _require(policies.can_run_project(request.user, project))
+    project = found(selectors.project_for_update, pk)
+    require(policies.can_run_project(request.user, project))
     existing = getattr(project, "evaluation", None) if hasattr(project, "evaluation") else None
     initial = None
     if existing is not None:
@@ -373,7 +359,7 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def allocations(request: HttpRequest) -> HttpResponse:
     """Enabling funding across every group, with each school's fair share."""
-    _require(policies.can_view_allocations(request.user, request.partnership))
+    require(policies.can_view_allocations(request.user, request.partnership))
     from partnership.charts import Series, bar_chart
 
     summary = selectors.allocation_summary()
@@ -397,7 +383,7 @@ def allocations(request: HttpRequest) -> HttpResponse:
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """Published resources with search and filters (a GET form; htmx swaps the results)."""
-    _require(policies.can_view_library(request.user, request.partnership))
+    require(policies.can_view_library(request.user, request.partnership))
     form = LibraryFilterForm(request.GET or None)
     resources = selectors.library_search(
         form.filters() if form.is_bound else None, user=request.user
@@ -417,7 +403,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_GET
 def welsh_gaps(request: HttpRequest) -> HttpResponse:
     """Resources without a Welsh version, so the gaps can be seen and commissioned."""
-    _require(policies.can_view_library(request.user, request.partnership))
+    require(policies.can_view_library(request.user, request.partnership))
     page = Paginator(selectors.welsh_gaps(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -439,7 +425,7 @@ def _author_schools(request: HttpRequest) -> Any:
 
 
 def resource_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_add_resource(request.user, request.partnership))
+    require(policies.can_add_resource(request.user, request.partnership))
     initial = {"publish": True, "licence": "cc_by"}
     project_id = request.GET.get("project", "")
     if project_id.isdigit():
@@ -454,7 +440,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         school = data.get("author_school")
         if school is not None:
-            _require(policies.can_author_for(request.user, school))
+            require(policies.can_author_for(request.user, school))
         try:
             resource = services.publish_resource(
                 actor=request.user,
@@ -497,8 +483,8 @@ def resource_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _found(selectors.resource_detail, pk)
-    _require(policies.can_view_resource(request.user, resource))
+    resource = found(selectors.resource_detail, pk)
+    require(policies.can_view_resource(request.user, resource))
     can_edit = policies.can_edit_resource(request.user, resource)
     missing = [lang for lang in ResourceLanguage.values if lang not in resource.languages]
     return render(
@@ -515,8 +501,8 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a resource's details; its files and links are its language versions."""
-    resource = _found(selectors.resource_for_update, pk)
-    _require(policies.can_edit_resource(request.user, resource))
+    resource = found(selectors.resource_for_update, pk)
+    require(policies.can_edit_resource(request.user, resource))
     form = ResourceDetailsForm(
         request.POST or None, author_schools=_author_schools(request), resource=resource
     )
@@ -524,7 +510,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         school = data.get("author_school")
         if school is not None and school.pk != resource.author_school_id:
-            _require(policies.can_author_for(request.user, school))
+            require(policies.can_author_for(request.user, school))
         try:
             services.update_resource(actor=request.user, resource=resource, request=request, **data)
         except ValidationError as error:
@@ -550,17 +536,17 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resource_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a draft: from now on every member finds it, and followers hear of it."""
-    resource = _found(selectors.resource_detail, pk)
-    _require(policies.can_edit_resource(request.user, resource))
+    resource = found(selectors.resource_detail, pk)
+    require(policies.can_edit_resource(request.user, resource))
     services.publish_draft(actor=request.user, resource=resource, request=request)
     messages.success(request, _("The resource was published."))
     return redirect(tenant_reverse(request, "collaboration:resource", pk=resource.pk))
 
 
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _found(selectors.resource_detail, pk)
-    _require(policies.can_view_resource(request.user, resource))
-    _require(policies.can_add_version(request.user, resource))
+    resource = found(selectors.resource_detail, pk)
+    require(policies.can_view_resource(request.user, resource))
+    require(policies.can_add_version(request.user, resource))
     missing = [lang for lang in ResourceLanguage.values if lang not in resource.languages]
     if not missing:
         messages.info(request, _("This resource has every language version already."))
@@ -610,7 +596,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def version_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Count the download and serve the version's file (or send the reader to its link)."""
-    version = _found(selectors.version_for_download, pk)
+    version = found(selectors.version_for_download, pk)
     if not policies.can_view_resource(request.user, version.resource):
         raise Http404
     if version.url:
@@ -628,7 +614,7 @@ def version_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 def following(request: HttpRequest) -> HttpResponse:
     """Opt in to (or out of) the weekly digest of new resources, area by area."""
-    _require(policies.can_follow_areas(request.user, request.partnership))
+    require(policies.can_follow_areas(request.user, request.partnership))
     form = FollowForm(
         request.POST if request.method == "POST" else None,
         initial={"areas": list(selectors.followed_area_ids(request.user))},

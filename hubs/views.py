@@ -3,11 +3,10 @@ selector, then render. An object of another partnership is never found (404)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnership.models import Area, Role
 from partnership.policies import school_ids_with_role
-from partnership.shortcuts import render_form_page, stored_file_response
+from partnership.shortcuts import found, render_form_page, require, stored_file_response
 from partnership.tenancy import tenant_reverse
 from surveys import selectors as survey_selectors
 
@@ -63,19 +62,6 @@ from .models import (
 PAGE_SIZE = 20
 
 
-def _found(loader: Callable[[int], Any], pk: int) -> Any:
-    """Load through a selector; a missing (or other partnership's) row is a 404."""
-    try:
-        return loader(pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
-def _require(allowed: Any) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     """The hubs' form page: a form, optionally a formset whose rows are numbered."""
     return render_form_page(request, "hubs/form.html", context)
@@ -85,7 +71,7 @@ def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 
 def hub_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_view_hubs(request.user, request.partnership))
+    require(policies.can_view_hubs(request.user, request.partnership))
     return render(
         request,
         "hubs/hub_list.html",
@@ -97,7 +83,7 @@ def hub_list(request: HttpRequest) -> HttpResponse:
 
 
 def hub_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_hubs(request.user, request.partnership))
+    require(policies.can_manage_hubs(request.user, request.partnership))
     form = HubForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -125,7 +111,7 @@ def hub_create(request: HttpRequest) -> HttpResponse:
 
 
 def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    hub = _found(selectors.hub_detail, pk)
+    hub = found(selectors.hub_detail, pk)
     user = request.user
     show_agreement = policies.can_view_hub_agreement(user, hub)
     can_edit_programmes = policies.can_create_programme(user, hub)
@@ -178,7 +164,7 @@ def _value_page(request: HttpRequest, area: Area | None) -> HttpResponse:
 @require_GET
 def value_for_money(request: HttpRequest) -> HttpResponse:
     """Every hub side by side, and the same summed per area."""
-    _require(policies.can_view_value_for_money(request.user, request.partnership))
+    require(policies.can_view_value_for_money(request.user, request.partnership))
     return _value_page(request, None)
 
 
@@ -186,15 +172,15 @@ def value_for_money(request: HttpRequest) -> HttpResponse:
 def area_value(request: HttpRequest, pk: int) -> HttpResponse:
     """The hubs of one area side by side, with the area's total."""
     area = get_object_or_404(Area, pk=pk)
-    _require(policies.can_view_value_for_money(request.user, area))
+    require(policies.can_view_value_for_money(request.user, area))
     return _value_page(request, area)
 
 
 @require_GET
 def hub_value(request: HttpRequest, pk: int) -> HttpResponse:
     """One hub's figures, with participants and attendance per programme."""
-    detail = _found(selectors.hub_value, pk)
-    _require(policies.can_view_hub_agreement(request.user, detail.hub))
+    detail = found(selectors.hub_value, pk)
+    require(policies.can_view_hub_agreement(request.user, detail.hub))
     rows = [(p.programme.title, p.figures) for p in detail.programmes]
     return render(
         request,
@@ -211,7 +197,7 @@ def hub_value(request: HttpRequest, pk: int) -> HttpResponse:
 
 def hub_edit(request: HttpRequest, pk: int) -> HttpResponse:
     hub = get_object_or_404(Hub.objects.select_related("area"), pk=pk)
-    _require(policies.can_manage_hubs(request.user, hub))
+    require(policies.can_manage_hubs(request.user, hub))
     form = HubForm(request.POST or None, hub=hub)
     if request.method == "POST" and form.is_valid():
         try:
@@ -235,7 +221,7 @@ def hub_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(ServiceLevelAgreement.objects.select_related("hub"), pk=pk)
-    _require(policies.can_manage_hubs(request.user, agreement))
+    require(policies.can_manage_hubs(request.user, agreement))
     form = AgreementForm(
         request.POST or None,
         initial={
@@ -267,7 +253,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(ServiceLevelAgreement.objects.select_related("hub"), pk=pk)
-    _require(policies.can_manage_hubs(request.user, agreement))
+    require(policies.can_manage_hubs(request.user, agreement))
     form = DeliverableForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,7 +287,7 @@ def _deliverable(pk: int) -> Deliverable:
 def deliverable_update(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _deliverable(pk)
     hub = deliverable.agreement.hub
-    _require(policies.can_edit_hub_delivery(request.user, hub))
+    require(policies.can_edit_hub_delivery(request.user, hub))
     form = DeliverableProgressForm(
         request.POST or None,
         initial={
@@ -326,7 +312,7 @@ def deliverable_update(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _deliverable(pk)
     hub = deliverable.agreement.hub
-    _require(policies.can_edit_hub_delivery(request.user, hub))
+    require(policies.can_edit_hub_delivery(request.user, hub))
     evidence_form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and evidence_form.is_valid():
         try:
@@ -389,7 +375,7 @@ def budget_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _budget_line(
     request: HttpRequest, agreement: ServiceLevelAgreement, line: BudgetLine | None
 ) -> HttpResponse:
-    _require(policies.can_edit_hub_delivery(request.user, agreement.hub))
+    require(policies.can_edit_hub_delivery(request.user, agreement.hub))
     initial = (
         {
             "category": line.category,
@@ -430,7 +416,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
     can_manage = policies.can_review_hub(request.user, request.partnership)
     form = RedesignationCriterionForm(request.POST or None) if can_manage else None
     if request.method == "POST":
-        _require(can_manage)
+        require(can_manage)
         if form.is_valid():
             try:
                 services.save_redesignation_criterion(
@@ -454,7 +440,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
 
 def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = get_object_or_404(RedesignationCriterion, pk=pk)
-    _require(policies.can_review_hub(request.user, criterion))
+    require(policies.can_review_hub(request.user, criterion))
     form = RedesignationCriterionForm(
         request.POST or None,
         initial={
@@ -490,7 +476,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def hub_review(request: HttpRequest, pk: int) -> HttpResponse:
     hub = get_object_or_404(Hub.objects.select_related("area"), pk=pk)
-    _require(policies.can_review_hub(request.user, hub))
+    require(policies.can_review_hub(request.user, hub))
     criteria_list = list(selectors.redesignation_criteria())
     form = RedesignationReviewForm(request.POST or None, criteria=criteria_list)
     if request.method == "POST" and form.is_valid():
@@ -531,7 +517,7 @@ def hub_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve an evidence or bid file to those who may see its hub or bid; 404 otherwise."""
-    document = _found(selectors.document_for_download, pk)
+    document = found(selectors.document_for_download, pk)
     if not policies.can_download_document(request.user, document):
         raise Http404
     return stored_file_response(
@@ -607,7 +593,7 @@ def _programme_form_page(
 
 def programme_create(request: HttpRequest, pk: int) -> HttpResponse:
     hub = get_object_or_404(Hub.objects.prefetch_related("schools"), pk=pk)
-    _require(policies.can_create_programme(request.user, hub))
+    require(policies.can_create_programme(request.user, hub))
     return _programme_form_page(request, hub, None)
 
 
@@ -615,12 +601,12 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(
         Programme.objects.select_related("hub", "area").prefetch_related("hub__schools"), pk=pk
     )
-    _require(policies.can_edit_programme(request.user, programme))
+    require(policies.can_edit_programme(request.user, programme))
     return _programme_form_page(request, programme.hub, programme)
 
 
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = _found(selectors.programme_detail, pk)
+    programme = found(selectors.programme_detail, pk)
     user = request.user
     if not policies.can_view_programme(user, programme):
         raise Http404
@@ -650,12 +636,12 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("hub"), pk=pk)
     if not policies.can_view_programme(request.user, programme):
         raise Http404
-    _require(policies.can_enrol(request.user, programme))
+    require(policies.can_enrol(request.user, programme))
     schools = selectors.schools_headed_by(request.user, request.partnership)
     form = EnrolForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _require(policies.can_enrol_for(request.user, data["school"]))
+        require(policies.can_enrol_for(request.user, data["school"]))
         try:
             enrolment = services.enrol(actor=request.user, programme=programme, **data)
         except ValidationError as error:
@@ -690,9 +676,9 @@ def enrol_group(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.select_related("hub"), pk=pk)
     if not policies.can_view_programme(request.user, programme):
         raise Http404
-    _require(policies.can_enrol(request.user, programme))
+    require(policies.can_enrol(request.user, programme))
     groups = selectors.groups_for_headteacher(request.user, request.partnership)
-    _require(groups)
+    require(groups)
     form = GroupEnrolForm(request.POST or None, groups=groups)
     schools = selectors.schools_in_groups(groups)
     formset = ParticipantFormSet(
@@ -737,7 +723,7 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    _require(policies.can_cancel_enrolment(request.user, enrolment))
+    require(policies.can_cancel_enrolment(request.user, enrolment))
     if request.method == "POST":
         services.cancel_enrolment(actor=request.user, enrolment=enrolment)
         messages.success(
@@ -749,9 +735,9 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def register(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _found(selectors.session_for_register, pk)
+    session = found(selectors.session_for_register, pk)
     programme = session.programme
-    _require(policies.can_keep_register(request.user, programme))
+    require(policies.can_keep_register(request.user, programme))
     rows = selectors.register_for(session)
     form = RegisterForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
@@ -817,13 +803,13 @@ def _call_form_page(request: HttpRequest, call: Call | None) -> HttpResponse:
 
 
 def call_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_calls(request.user, request.partnership))
+    require(policies.can_manage_calls(request.user, request.partnership))
     return _call_form_page(request, None)
 
 
 def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("area", "renews_hub"), pk=pk)
-    _require(policies.can_manage_calls(request.user, call))
+    require(policies.can_manage_calls(request.user, call))
     if call.status != CallStatus.DRAFT:
         messages.error(request, _("An open call cannot be changed: bidders have seen it."))
         return redirect(tenant_reverse(request, "hubs:call_detail", pk=call.pk))
@@ -831,7 +817,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    call = _found(selectors.call_detail, pk)
+    call = found(selectors.call_detail, pk)
     user = request.user
     if not policies.can_view_call(user, call):
         raise Http404
@@ -856,7 +842,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def call_open(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call, pk=pk)
-    _require(policies.can_manage_calls(request.user, call))
+    require(policies.can_manage_calls(request.user, call))
     try:
         services.open_call(actor=request.user, call=call)
     except ValidationError as error:
@@ -870,14 +856,14 @@ def bid_create(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("area"), pk=pk)
     if not policies.can_view_call(request.user, call):
         raise Http404
-    _require(policies.can_bid(request.user, call))
+    require(policies.can_bid(request.user, call))
     schools = selectors.schools_headed_by(request.user, request.partnership)
     own = selectors.bid_of_schools(call, {s.pk for s in schools})
     existing = own[0] if own else None
     form = BidForm(request.POST or None, request.FILES or None, schools=schools, bid=existing)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        _require(policies.can_bid_for(request.user, data["school"]))
+        require(policies.can_bid_for(request.user, data["school"]))
         try:
             bid = services.submit_bid(actor=request.user, call=call, **data)
         except ValidationError as error:
@@ -903,7 +889,7 @@ def bid_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def bid_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bid = _found(selectors.bid_detail, pk)
+    bid = found(selectors.bid_detail, pk)
     if not policies.can_view_bid(request.user, bid):
         raise Http404
     call = bid.call
@@ -927,8 +913,8 @@ def bid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def bid_score(request: HttpRequest, pk: int) -> HttpResponse:
-    bid = _found(selectors.bid_detail, pk)
-    _require(policies.can_score_bid(request.user, bid))
+    bid = found(selectors.bid_detail, pk)
+    require(policies.can_score_bid(request.user, bid))
     form = BidScoreForm(request.POST or None, bid=bid)
     if request.method == "POST" and form.is_valid():
         try:
@@ -958,7 +944,7 @@ def bid_score(request: HttpRequest, pk: int) -> HttpResponse:
 
 def call_award(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("area"), pk=pk)
-    _require(policies.can_decide_call(request.user, call))
+    require(policies.can_decide_call(request.user, call))
     bids = selectors.bids_for_call(call)
     form = AwardForm(request.POST or None, bids=bids)
     if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from partnership.pdf import pdf_response
-from partnership.shortcuts import save_form
+from partnership.shortcuts import found, require, save_form
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
@@ -39,18 +39,6 @@ from .forms import (
     TermForm,
 )
 from .models import Action, AgendaItem, Meeting, Panel, Seat
-
-
-def _allow(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _get(request: HttpRequest, finder: Any, pk: int) -> Any:
-    try:
-        return finder(request.partnership, pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
 
 
 def _row(queryset: Any, pk: int) -> Any:
@@ -77,7 +65,7 @@ def _meeting_url(request: HttpRequest, meeting: Meeting | int) -> str:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_view_panels(request.user, request.partnership))
+    require(policies.can_view_panels(request.user, request.partnership))
     return render(
         request,
         "panels/index.html",
@@ -126,20 +114,20 @@ def _panel_form_page(request: HttpRequest, panel: Panel | None) -> HttpResponse:
 
 
 def panel_create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_panels(request.user, request.partnership))
+    require(policies.can_manage_panels(request.user, request.partnership))
     return _panel_form_page(request, None)
 
 
 def panel_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
-    _allow(policies.can_manage_panels(request.user, panel))
+    panel = found(selectors.panel_for, request.partnership, pk)
+    require(policies.can_manage_panels(request.user, panel))
     return _panel_form_page(request, panel)
 
 
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
+    panel = found(selectors.panel_for, request.partnership, pk)
     user = request.user
-    _allow(policies.can_view_panels(user, panel))
+    require(policies.can_view_panels(user, panel))
     can_papers = policies.can_view_all_papers(user, panel)
     return render(
         request,
@@ -164,8 +152,8 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
-    _allow(policies.can_manage_panels(request.user, panel))
+    panel = found(selectors.panel_for, request.partnership, pk)
+    require(policies.can_manage_panels(request.user, panel))
     form = SeatForm(request.POST or None)
     if response := save_form(
         request,
@@ -189,7 +177,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def term_add(request: HttpRequest, pk: int) -> HttpResponse:
     seat = _row(Seat.objects.select_related("panel"), pk)
-    _allow(policies.can_manage_panels(request.user, seat.panel))
+    require(policies.can_manage_panels(request.user, seat.panel))
     form = TermForm(request.POST or None, people=selectors.people_of(request.partnership))
     if response := save_form(
         request,
@@ -220,8 +208,8 @@ def term_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def need_create(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
-    _allow(policies.can_record_need(request.user, panel))
+    panel = found(selectors.panel_for, request.partnership, pk)
+    require(policies.can_record_need(request.user, panel))
     form = NeedForm(request.POST or None)
 
     def record(data: dict[str, Any]) -> Any:
@@ -260,8 +248,8 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _get(request, selectors.need_for, pk)
-    _allow(policies.can_view_needs(request.user, need))
+    need = found(selectors.need_for, request.partnership, pk)
+    require(policies.can_view_needs(request.user, need))
     return render(
         request,
         "panels/need_detail.html",
@@ -288,8 +276,8 @@ def _bids_to_score(request: HttpRequest, need: Any) -> list[Any]:
 
 
 def need_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _get(request, selectors.need_for, pk)
-    _allow(policies.can_record_need(request.user, need))
+    need = found(selectors.need_for, request.partnership, pk)
+    require(policies.can_record_need(request.user, need))
     form = EvidenceForm(request.POST or None)
     if response := save_form(
         request,
@@ -312,8 +300,8 @@ def need_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def need_call(request: HttpRequest, pk: int) -> HttpResponse:
-    need = _get(request, selectors.need_for, pk)
-    _allow(policies.can_open_call(request.user, need))
+    need = found(selectors.need_for, request.partnership, pk)
+    require(policies.can_open_call(request.user, need))
     back = tenant_reverse(request, "panels:need_detail", pk=need.pk)
     if need.call_id is not None:
         messages.info(request, _("A call has already been opened for this need."))
@@ -394,22 +382,22 @@ def _meeting_form_page(request: HttpRequest, panel: Panel, meeting: Meeting | No
 
 
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
-    _allow(policies.can_run_panel(request.user, panel))
+    panel = found(selectors.panel_for, request.partnership, pk)
+    require(policies.can_run_panel(request.user, panel))
     return _meeting_form_page(request, panel, None)
 
 
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_run_panel(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_run_panel(request.user, meeting.panel))
     return _meeting_form_page(request, meeting.panel, meeting)
 
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get(request, selectors.meeting_for, pk)
+    meeting = found(selectors.meeting_for, request.partnership, pk)
     user = request.user
     panel = meeting.panel
-    _allow(policies.can_view_papers(user, panel))
+    require(policies.can_view_papers(user, panel))
     papers = selectors.meeting_papers(meeting)
     items = [
         {
@@ -440,8 +428,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting as an .ics file for members to add to their calendars."""
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_view_papers(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_view_papers(request.user, meeting.panel))
     response = HttpResponse(
         services.meeting_calendar(meeting), content_type="text/calendar; charset=utf-8"
     )
@@ -451,8 +439,8 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_run_panel(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_run_panel(request.user, meeting.panel))
     form = AgendaItemForm(request.POST or None, people=selectors.people_of(request.partnership))
     if response := save_form(
         request,
@@ -476,7 +464,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def item_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     item = _row(AgendaItem.objects.select_related("meeting__panel"), pk)
-    _allow(policies.can_run_panel(request.user, item.meeting.panel))
+    require(policies.can_run_panel(request.user, item.meeting.panel))
     form = MinutesForm(
         request.POST or None,
         initial={
@@ -509,8 +497,8 @@ def item_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_run_panel(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_run_panel(request.user, meeting.panel))
     try:
         services.approve_minutes(actor=request.user, meeting=meeting)
     except ValidationError as error:
@@ -521,8 +509,8 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_run_panel(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_run_panel(request.user, meeting.panel))
     people = list(selectors.expected_at(meeting))
     current = selectors.attendance_of(meeting)
     form = AttendanceForm(request.POST or None, people=people, current=current)
@@ -549,8 +537,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_record_action(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_record_action(request.user, meeting.panel))
     form = ActionForm(request.POST or None, people=selectors.people_of(request.partnership))
     if response := save_form(
         request,
@@ -580,7 +568,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     action = _row(Action.objects.select_related("meeting__panel"), pk)
     allowed = policies.can_run_panel(request.user, action) or action.owner_id == request.user.pk
-    _allow(allowed)
+    require(allowed)
     form = ActionStatusForm(request.POST)
     if form.is_valid():
         services.update_action(actor=request.user, action=action, **form.cleaned_data)
@@ -593,8 +581,8 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Send (again) the calendar invitation to members who have not had this version."""
-    meeting = _get(request, selectors.meeting_for, pk)
-    _allow(policies.can_run_panel(request.user, meeting.panel))
+    meeting = found(selectors.meeting_for, request.partnership, pk)
+    require(policies.can_run_panel(request.user, meeting.panel))
     count = services.send_meeting_invitations(meeting=meeting)
     messages.success(
         request, _("Calendar invitations are on their way to %(n)s members.") % {"n": count}
@@ -604,10 +592,10 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The minutes as a PDF, showing exactly what the reader may see on the page."""
-    meeting = _get(request, selectors.meeting_for, pk)
+    meeting = found(selectors.meeting_for, request.partnership, pk)
     user = request.user
     panel = meeting.panel
-    _allow(policies.can_view_papers(user, panel))
+    require(policies.can_view_papers(user, panel))
     papers = selectors.meeting_papers(meeting)
     items = [
         {"item": item, "show_minutes": policies.can_view_minutes(user, item)}
@@ -634,8 +622,8 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def evaluations(request: HttpRequest, pk: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
-    _allow(policies.can_view_evaluations(request.user, panel))
+    panel = found(selectors.panel_for, request.partnership, pk)
+    require(policies.can_view_evaluations(request.user, panel))
     return render(
         request,
         "panels/evaluations.html",
@@ -648,8 +636,8 @@ def evaluations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _evaluation_record(request: HttpRequest, pk: int, kind: str, subject: int) -> HttpResponse:
-    panel = _get(request, selectors.panel_for, pk)
-    _allow(policies.can_record_evaluation(request.user, panel))
+    panel = found(selectors.panel_for, request.partnership, pk)
+    require(policies.can_record_evaluation(request.user, panel))
     row = selectors.impact_row(panel, kind, subject)
     if row is None:
         raise Http404
@@ -687,7 +675,7 @@ def evaluation_agreement(request: HttpRequest, pk: int, subject: int) -> HttpRes
 
 def decisions(request: HttpRequest) -> HttpResponse:
     """Every decision the partnership's panels have published."""
-    _allow(policies.can_view_published_decisions(request.user, request.partnership))
+    require(policies.can_view_published_decisions(request.user, request.partnership))
     return render(
         request,
         "panels/decisions.html",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,17 +20,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partnership.pdf import pdf_response
-from partnership.shortcuts import save_form
+from partnership.shortcuts import require, save_form
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
 from .forms import ConsultationForm, QuestionForm, ResponseForm, SectionForm
 from .models import Consultation, ConsultationSection
-
-
-def _allow(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _consultation(request: HttpRequest, pk: int) -> Consultation:
@@ -51,7 +46,7 @@ def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 def index(request: HttpRequest) -> HttpResponse:
     user, partnership = request.user, request.partnership
-    _allow(policies.can_view_panels(user, partnership))
+    require(policies.can_view_panels(user, partnership))
     everything = policies.can_create_consultation(user, partnership)
     return render(
         request,
@@ -108,20 +103,20 @@ def _consultation_form_page(
 
 
 def create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_create_consultation(request.user, request.partnership))
+    require(policies.can_create_consultation(request.user, request.partnership))
     return _consultation_form_page(request, None)
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
-    _allow(policies.can_manage_consultation(request.user, consultation))
+    require(policies.can_manage_consultation(request.user, consultation))
     return _consultation_form_page(request, consultation)
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
     user = request.user
-    _allow(policies.can_view_consultation(user, consultation))
+    require(policies.can_view_consultation(user, consultation))
     mine = selectors.response_of(consultation, user)
     return render(
         request,
@@ -142,7 +137,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
-    _allow(policies.can_manage_consultation(request.user, consultation))
+    require(policies.can_manage_consultation(request.user, consultation))
     form = SectionForm(request.POST or None)
     if response := save_form(
         request,
@@ -171,7 +166,7 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     if section is None:
         raise Http404
     consultation = section.consultation
-    _allow(policies.can_manage_consultation(request.user, consultation))
+    require(policies.can_manage_consultation(request.user, consultation))
     form = QuestionForm(request.POST or None)
     if response := save_form(
         request,
@@ -196,7 +191,7 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
     user = request.user
-    _allow(policies.can_respond(user, consultation))
+    require(policies.can_respond(user, consultation))
     sections = selectors.consultation_paper(consultation)
     questions = [q for section in sections for q in section.questions.all()]
     form = ResponseForm(
@@ -234,7 +229,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 def collation(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
-    _allow(policies.can_view_collation(request.user, consultation))
+    require(policies.can_view_collation(request.user, consultation))
     return render(
         request,
         "panels/consultation_collation.html",
@@ -250,7 +245,7 @@ def _cell(value: Any) -> str:
 
 def collation_csv(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
-    _allow(policies.can_view_collation(request.user, consultation))
+    require(policies.can_view_collation(request.user, consultation))
     collated = selectors.collate(consultation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(consultation.title) or "consultation"
@@ -278,7 +273,7 @@ def collation_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 def collation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation(request, pk)
-    _allow(policies.can_view_collation(request.user, consultation))
+    require(policies.can_view_collation(request.user, consultation))
     return pdf_response(
         "panels/pdf/collation.html",
         {

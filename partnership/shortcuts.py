@@ -1,19 +1,36 @@
-"""Small view helpers the apps share, in the spirit of django.shortcuts: the page around a
-form, the POST half of a create/edit page, and a stored file sent as a download."""
+"""Small view helpers the apps share, in the spirit of django.shortcuts: refusing (403) and
+not finding (404), the page around a form, the POST half of a create/edit page, and a
+stored file sent as a download."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models.fields.files import FieldFile
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+Result = TypeVar("Result")
+
+
+def require(allowed: Any) -> None:
+    """Refuse with 403 unless `allowed` (a policy's verdict) is true."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def found(loader: Callable[..., Result], *args: Any) -> Result:
+    """What a selector loads with `args`; a missing (or other partnership's) row is a 404."""
+    try:
+        return loader(*args)
+    except ObjectDoesNotExist:
+        raise Http404 from None
 
 
 def render_form_page(

@@ -11,7 +11,7 @@ import csv
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from partnership.models import Role
 from partnership.pdf import pdf_response
 from partnership.policies import school_ids_with_role
+from partnership.shortcuts import require
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
@@ -55,11 +56,6 @@ from .models import (
     Visit,
 )
 from .rules import check_plan
-
-
-def _allow(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _cycle(request: HttpRequest, pk: int) -> Cycle:
@@ -109,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def cycle_create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_create_cycle(request.user, request.partnership))
+    require(policies.can_create_cycle(request.user, request.partnership))
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,7 +126,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Cycle.DoesNotExist:
         raise Http404 from None
     user, partnership = request.user, request.partnership
-    _allow(policies.can_view_cycles(user, partnership))
+    require(policies.can_view_cycles(user, partnership))
     is_organiser = policies.can_organise_cycle(user, cycle)
     participations = list(cycle.participations.all())
     own = next((p for p in participations if p.partnership_id == partnership.pk), None)
@@ -165,7 +161,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    _allow(policies.can_organise_cycle(request.user, cycle))
+    require(policies.can_organise_cycle(request.user, cycle))
     if cycle.partnership_id != request.partnership.pk:
         # Settings refer to the host's own frameworks and cycles: edit them there.
         raise Http404
@@ -183,7 +179,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def cycle_invite(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _cycle(request, pk)
-    _allow(policies.can_organise_cycle(request.user, cycle))
+    require(policies.can_organise_cycle(request.user, cycle))
     form = InvitePartnershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +204,7 @@ def participation_respond(request: HttpRequest, pk: int) -> HttpResponse:
         participation = selectors.invitations_for(request.partnership).get(pk=pk)
     except CycleParticipation.DoesNotExist:
         raise Http404 from None
-    _allow(policies.can_respond_to_invitation(request.user, participation))
+    require(policies.can_respond_to_invitation(request.user, participation))
     form = InvitationResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         agree = form.cleaned_data["answer"] == "agree"
@@ -237,7 +233,7 @@ def cycle_schools(request: HttpRequest, pk: int) -> HttpResponse:
     """A taking-part partnership puts some of its own schools into the cycle."""
     cycle = _cycle(request, pk)
     own = selectors.participation_for(request.partnership, cycle)
-    _allow(own is not None and policies.can_add_schools(request.user, own))
+    require(own is not None and policies.can_add_schools(request.user, own))
     form = AddSchoolsForm(request.POST or None, exclude_ids=selectors.school_ids_in(cycle))
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,7 +257,7 @@ def cycle_schools(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_grouping(request: HttpRequest, pk: int) -> HttpResponse:
     """The automatic grouping proposal; the organiser applies it, then adjusts teams."""
     cycle = _cycle(request, pk)
-    _allow(policies.can_organise_cycle(request.user, cycle))
+    require(policies.can_organise_cycle(request.user, cycle))
     error = None
     if request.method == "POST":
         try:
@@ -313,7 +309,7 @@ def cycle_grouping(request: HttpRequest, pk: int) -> HttpResponse:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     user = request.user
-    _allow(policies.can_view_review(user, review))
+    require(policies.can_view_review(user, review))
     findings = getattr(review, "findings", None)
     return render(
         request,
@@ -342,7 +338,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def review_team(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _allow(policies.can_edit_team(request.user, review))
+    require(policies.can_edit_team(request.user, review))
     pool = list(selectors.reviewer_pool(review.cycle))
     groups = list(selectors.groups_of(review.cycle))
     team = selectors.team_of(review)
@@ -371,7 +367,7 @@ def review_team(request: HttpRequest, pk: int) -> HttpResponse:
 def review_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a school out of the cycle (only before it has a team, visits or findings)."""
     review = _review(request, pk)
-    _allow(policies.can_remove_review(request.user, review))
+    require(policies.can_remove_review(request.user, review))
     error = None
     if request.method == "POST":
         try:
@@ -397,7 +393,7 @@ def review_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _allow(policies.can_schedule_visit(request.user, review))
+    require(policies.can_schedule_visit(request.user, review))
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -427,7 +423,7 @@ def _visit(request: HttpRequest, pk: int) -> tuple[Visit, Review]:
 
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     visit, review = _visit(request, pk)
-    _allow(policies.can_schedule_visit(request.user, review))
+    require(policies.can_schedule_visit(request.user, review))
     form = VisitForm(
         request.POST or None,
         initial={
@@ -458,7 +454,7 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The visit as an .ics file to add to a calendar."""
     visit, review = _visit(request, pk)
-    _allow(policies.can_view_calendar(request.user, review))
+    require(policies.can_view_calendar(request.user, review))
     visit.review = review
     response = HttpResponse(
         services.visit_calendar(visit), content_type="text/calendar; charset=utf-8"
@@ -480,7 +476,7 @@ def _submitted(review: Review) -> bool:
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """A reviewer's evidence, one box per area; works without JavaScript, autosaves with it."""
     review = _review(request, pk)
-    _allow(policies.can_record_evidence(request.user, review))
+    require(policies.can_record_evidence(request.user, review))
     areas = selectors.areas_of(review)
     notes = selectors.evidence_for(review)
     mine = {n.area_id: n.text for n in notes if n.author_id == request.user.pk}
@@ -532,7 +528,7 @@ def _autosave_reply(request: HttpRequest, error: ValidationError | None) -> Http
 def evidence_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx posts the evidence form here every few seconds while the reviewer types."""
     review = _review(request, pk)
-    _allow(policies.can_record_evidence(request.user, review))
+    require(policies.can_record_evidence(request.user, review))
     form = EvidenceForm(request.POST, areas=selectors.areas_of(review))
     if not form.is_valid():
         return _autosave_reply(request, ValidationError(_("Not saved: a box is too long.")))
@@ -550,7 +546,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
     """The findings, for those allowed to read them; every read is logged."""
     review = _review(request, pk)
     basis = policies.findings_access_basis(request.user, review)
-    _allow(basis is not None)
+    require(basis is not None)
     found = selectors.findings_for(review)
     on_team = policies.is_on_team(request.user, review)
     if found is not None and not found.is_submitted and not on_team:
@@ -592,7 +588,7 @@ def _findings_form(request: HttpRequest, review: Review, data: Any = None) -> Fi
 
 def findings_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _allow(policies.can_write_findings(request.user, review))
+    require(policies.can_write_findings(request.user, review))
     form = _findings_form(request, review, request.POST or None)
     if request.method == "GET" and _submitted(review):
         messages.error(request, _("The findings have been submitted and can no longer be changed."))
@@ -626,7 +622,7 @@ def findings_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def findings_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _allow(policies.can_write_findings(request.user, review))
+    require(policies.can_write_findings(request.user, review))
     form = FindingsForm(request.POST, areas=selectors.areas_of(review))
     if not form.is_valid():
         return _autosave_reply(request, ValidationError(_("Not saved: check the boxes.")))
@@ -645,7 +641,7 @@ def findings_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 def findings_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Check, then submit (lead reviewer only). After this nobody can change them."""
     review = _review(request, pk)
-    _allow(policies.is_on_team(request.user, review))
+    require(policies.is_on_team(request.user, review))
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -671,7 +667,7 @@ def findings_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def response(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _allow(policies.can_respond(request.user, review))
+    require(policies.can_respond(request.user, review))
     current = getattr(review, "response", None)
     initial = (
         {
@@ -701,7 +697,7 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
 
 def sharing(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    _allow(policies.can_share_findings(request.user, review))
+    require(policies.can_share_findings(request.user, review))
     form = ShareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -733,7 +729,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except FindingsShare.DoesNotExist:
         raise Http404 from None
     review = _review(request, share.review_id)
-    _allow(policies.can_share_findings(request.user, review))
+    require(policies.can_share_findings(request.user, review))
     services.revoke_share(actor=request.user, share=share)
     messages.success(
         request,
@@ -746,7 +742,7 @@ def share_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who read the findings and when, and every change made to them (headteacher only)."""
     review = _review(request, pk)
-    _allow(policies.can_view_access_log(request.user, review))
+    require(policies.can_view_access_log(request.user, review))
     return render(
         request,
         "peerreview/access_log.html",
@@ -763,7 +759,7 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def reviewers(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_reviewers(request.user, request.partnership))
+    require(policies.can_manage_reviewers(request.user, request.partnership))
     return render(
         request,
         "peerreview/reviewers.html",
@@ -772,7 +768,7 @@ def reviewers(request: HttpRequest) -> HttpResponse:
 
 
 def reviewer_create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_reviewers(request.user, request.partnership))
+    require(policies.can_manage_reviewers(request.user, request.partnership))
     return _reviewer_form(request, None)
 
 
@@ -781,7 +777,7 @@ def reviewer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         profile = selectors.reviewer_profiles().get(pk=pk)
     except ReviewerProfile.DoesNotExist:
         raise Http404 from None
-    _allow(policies.can_manage_reviewers(request.user, request.partnership))
+    require(policies.can_manage_reviewers(request.user, request.partnership))
     return _reviewer_form(request, profile)
 
 
@@ -817,7 +813,7 @@ def _reviewer_form(request: HttpRequest, profile: ReviewerProfile | None) -> Htt
 
 
 def frameworks(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_view_frameworks(request.user, request.partnership))
+    require(policies.can_view_frameworks(request.user, request.partnership))
     return render(
         request,
         "peerreview/frameworks.html",
@@ -829,7 +825,7 @@ def frameworks(request: HttpRequest) -> HttpResponse:
 
 
 def framework_create(request: HttpRequest) -> HttpResponse:
-    _allow(policies.can_manage_frameworks(request.user, request.partnership))
+    require(policies.can_manage_frameworks(request.user, request.partnership))
     form = FrameworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -849,7 +845,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         framework = selectors.framework_detail(pk)
     except Framework.DoesNotExist:
         raise Http404 from None
-    _allow(policies.can_view_frameworks(request.user, request.partnership))
+    require(policies.can_view_frameworks(request.user, request.partnership))
     versions = list(framework.versions.all())
     return render(
         request,
@@ -870,7 +866,7 @@ def version_new(request: HttpRequest, pk: int) -> HttpResponse:
         framework = selectors.framework_detail(pk)
     except Framework.DoesNotExist:
         raise Http404 from None
-    _allow(policies.can_manage_frameworks(request.user, request.partnership))
+    require(policies.can_manage_frameworks(request.user, request.partnership))
     form = NewVersionForm(request.POST)
     notes = form.cleaned_data["notes"] if form.is_valid() else ""
     try:
@@ -894,7 +890,7 @@ def _version(pk: int) -> FrameworkVersion:
 
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
-    _allow(policies.can_view_frameworks(request.user, request.partnership))
+    require(policies.can_view_frameworks(request.user, request.partnership))
     return render(
         request,
         "peerreview/version_detail.html",
@@ -910,7 +906,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
-    _allow(policies.can_manage_frameworks(request.user, request.partnership))
+    require(policies.can_manage_frameworks(request.user, request.partnership))
     try:
         services.publish_version(actor=request.user, version=version)
     except ValidationError as error:
@@ -923,7 +919,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 def area_create(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
-    _allow(policies.can_manage_frameworks(request.user, request.partnership))
+    require(policies.can_manage_frameworks(request.user, request.partnership))
     return _area_form(request, version, None)
 
 
@@ -932,7 +928,7 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
         area = FrameworkArea.objects.select_related("version__framework").get(pk=pk)
     except FrameworkArea.DoesNotExist:
         raise Http404 from None
-    _allow(policies.can_manage_frameworks(request.user, request.partnership))
+    require(policies.can_manage_frameworks(request.user, request.partnership))
     return _area_form(request, area.version, area)
 
 
@@ -978,7 +974,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
     school's challenge adviser then records the moderated category in its history."""
     review = _review(request, pk)
     user = request.user
-    _allow(policies.can_view_moderation(user, review))
+    require(policies.can_view_moderation(user, review))
     row = selectors.moderation_for(review)
     can_moderate = policies.can_moderate_category(user, review) and not (row and row.has_outcome)
     can_outcome = (
@@ -1002,7 +998,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"category": (row.suggested_category or row.claimed_category) if row else ""},
     )
     if posted == "verdict":
-        _allow(can_moderate)
+        require(can_moderate)
         if verdict_form.is_valid():
             try:
                 services.record_moderation(actor=user, review=review, **verdict_form.cleaned_data)
@@ -1012,7 +1008,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The review's view of the category was saved."))
                 return redirect(tenant_reverse(request, "peerreview:moderation", pk=review.pk))
     elif posted == "outcome":
-        _allow(can_outcome)
+        require(can_outcome)
         if outcome_form.is_valid():
             try:
                 services.record_moderation_outcome(
@@ -1049,7 +1045,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _organised_cycle(request: HttpRequest, pk: int) -> Cycle:
     cycle = _cycle(request, pk)
-    _allow(policies.can_organise_cycle(request.user, cycle))
+    require(policies.can_organise_cycle(request.user, cycle))
     return cycle
 
 

@@ -8,7 +8,7 @@ Every download asks the policy again, so a link passed on to someone else is use
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import record_event
 from partnership.models import Term
+from partnership.shortcuts import require
 from partnership.tenancy import tenant_reverse
 from schools.models import School
 
@@ -29,11 +30,6 @@ from .models import ReportKind, ReportRun
 from .sections import build_report
 
 PAGE_SIZE = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _school(pk: int) -> School:
@@ -47,13 +43,13 @@ def _school(pk: int) -> School:
 
 
 def term_list(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_terms(request.user, request.partnership))
+    require(policies.can_manage_terms(request.user, request.partnership))
     return render(request, "reports/terms.html", {"terms": list(selectors.terms())})
 
 
 def _term_form(request: HttpRequest, term: Term | None) -> HttpResponse:
     partnership = request.partnership
-    _require(policies.can_manage_terms(request.user, partnership))
+    require(policies.can_manage_terms(request.user, partnership))
     data = request.POST if request.method == "POST" else None
     form = TermForm.for_term(term, data) if term else TermForm(data)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +75,7 @@ def term_create(request: HttpRequest) -> HttpResponse:
 
 
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(policies.can_manage_terms(request.user, request.partnership))
+    require(policies.can_manage_terms(request.user, request.partnership))
     return _term_form(request, selectors.term_for(pk))
 
 
@@ -163,27 +159,27 @@ def _report_page(request: HttpRequest, term: Term, school: School | None) -> Htt
 def school_report(request: HttpRequest, term_pk: int, school_pk: int) -> HttpResponse:
     """A school's termly report as a web page, with its PDF versions."""
     term, school = selectors.term_for(term_pk), _school(school_pk)
-    _require(policies.can_view_school_report(request.user, school))
+    require(policies.can_view_school_report(request.user, school))
     return _report_page(request, term, school)
 
 
 def board_report(request: HttpRequest, term_pk: int) -> HttpResponse:
     term = selectors.term_for(term_pk)
-    _require(policies.can_view_board_report(request.user, request.partnership))
+    require(policies.can_view_board_report(request.user, request.partnership))
     return _report_page(request, term, None)
 
 
 @require_POST
 def generate_school(request: HttpRequest, term_pk: int, school_pk: int) -> HttpResponse:
     term, school = selectors.term_for(term_pk), _school(school_pk)
-    _require(policies.can_generate_school_report(request.user, school))
+    require(policies.can_generate_school_report(request.user, school))
     return _generate(request, term, school)
 
 
 @require_POST
 def generate_board(request: HttpRequest, term_pk: int) -> HttpResponse:
     term = selectors.term_for(term_pk)
-    _require(policies.can_generate_board_report(request.user, request.partnership))
+    require(policies.can_generate_board_report(request.user, request.partnership))
     return _generate(request, term, None)
 
 
@@ -238,7 +234,7 @@ def run_status(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, token: str) -> HttpResponse:
     run = _run(request, token)
-    _require(policies.can_retry_run(request.user, run))
+    require(policies.can_retry_run(request.user, run))
     services.retry_run(actor=request.user, run=run, request=request)
     return redirect(_report_url(request, run.term, run.school) + "#report-pdf")
 

@@ -10,7 +10,7 @@ import csv
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from partnership.charts import BarChart, Series, bar_chart
 from partnership.models import Area, Role
 from partnership.policies import school_ids_with_role
+from partnership.shortcuts import require
 from partnership.tenancy import tenant_reverse
 from schools.models import School
 
@@ -35,18 +36,13 @@ from .models import ImpactInvitation, NeedsSurveyRound, SurveyPoint
 PAGE_SIZE = 50
 
 
-def _require(allowed: Any) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 # --- Overview --------------------------------------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """Rounds and impact links for staff; the open rounds of their schools for heads."""
     user, partnership = request.user, request.partnership
-    _require(policies.can_open_surveys(user, partnership))
+    require(policies.can_open_surveys(user, partnership))
     head_school_ids = school_ids_with_role(user, partnership, Role.HEADTEACHER)
     own = []
     if head_school_ids:
@@ -72,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def round_create(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_surveys(request.user, request.partnership))
+    require(policies.can_manage_surveys(request.user, request.partnership))
     form = NeedsRoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,7 +90,7 @@ def _round(pk: int) -> NeedsSurveyRound:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The round with its live response rate by local authority (htmx refreshes it)."""
     round_ = _round(pk)
-    _require(policies.can_view_results(request.user, round_))
+    require(policies.can_view_results(request.user, round_))
     rates, total = selectors.round_response_rates(round_)
     context = {
         "round": round_,
@@ -110,7 +106,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(pk)
-    _require(policies.can_manage_surveys(request.user, round_))
+    require(policies.can_manage_surveys(request.user, round_))
     try:
         services.open_round(actor=request.user, round_=round_, request=request)
     except ValidationError as error:
@@ -123,7 +119,7 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(pk)
-    _require(policies.can_manage_surveys(request.user, round_))
+    require(policies.can_manage_surveys(request.user, round_))
     try:
         services.close_round(actor=request.user, round_=round_, request=request)
     except ValidationError as error:
@@ -180,7 +176,7 @@ def results_charts(round_: NeedsSurveyRound) -> tuple[list, list[BarChart]]:
 @require_GET
 def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(pk)
-    _require(policies.can_view_results(request.user, round_))
+    require(policies.can_view_results(request.user, round_))
     needs, charts = results_charts(round_)
     panel_areas = selectors.areas_with_panels()
     rates, total = selectors.round_response_rates(round_)
@@ -202,7 +198,7 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
 def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Every submitted response, one row per school, for a spreadsheet."""
     round_ = _round(pk)
-    _require(policies.can_view_results(request.user, round_))
+    require(policies.can_view_results(request.user, round_))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="needs-survey-{round_.pk}.csv"'
     writer = csv.writer(response)
@@ -252,7 +248,7 @@ def round_identify(request: HttpRequest, pk: int, area_pk: int) -> HttpResponse:
     """Turn an area's result into an identified need of the panel for that area."""
     round_ = _round(pk)
     area = get_object_or_404(Area, pk=area_pk)
-    _require(policies.can_manage_surveys(request.user, round_))
+    require(policies.can_manage_surveys(request.user, round_))
     try:
         need = services.identify_need_from_round(
             actor=request.user, round_=round_, area=area, request=request
@@ -268,7 +264,7 @@ def respond(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
     """A headteacher's answers for one school: save a draft, come back, submit."""
     round_ = _round(pk)
     school = get_object_or_404(School, pk=school_pk)
-    _require(policies.can_answer_needs_survey(request.user, school))
+    require(policies.can_answer_needs_survey(request.user, school))
     existing = selectors.response_for(round_, school)
     if existing is not None and existing.is_submitted:
         return render(
@@ -357,7 +353,7 @@ def impact_chart(summary: selectors.ImpactSummary, *, title: str = "") -> BarCha
 @require_GET
 def impact(request: HttpRequest) -> HttpResponse:
     """Impact results of the partnership, per programme, hub, area and provider."""
-    _require(policies.can_view_results(request.user, request.partnership))
+    require(policies.can_view_results(request.user, request.partnership))
     by = request.GET.get("by") if request.GET.get("by") in IMPACT_DIMENSIONS else "programme"
     summary = selectors.impact_summary()
     rows = selectors.impact_by(by)
@@ -391,7 +387,7 @@ def impact(request: HttpRequest) -> HttpResponse:
 @require_GET
 def invitations(request: HttpRequest) -> HttpResponse:
     """The operator's view: scheduled, sent, failed and answered invitations."""
-    _require(policies.can_manage_surveys(request.user, request.partnership))
+    require(policies.can_manage_surveys(request.user, request.partnership))
     form = InvitationFilterForm(request.GET or None)
     state = point = None
     if form.is_valid():
@@ -414,7 +410,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_retry(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(ImpactInvitation, pk=pk)
-    _require(policies.can_manage_surveys(request.user, invitation))
+    require(policies.can_manage_surveys(request.user, invitation))
     count = services.retry_failed(actor=request.user, invitation=invitation, request=request)
     if count:
         messages.success(request, _("The email will be sent again."))
@@ -424,7 +420,7 @@ def invitation_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def survey_settings(request: HttpRequest) -> HttpResponse:
-    _require(policies.can_manage_surveys(request.user, request.partnership))
+    require(policies.can_manage_surveys(request.user, request.partnership))
     current = services.survey_settings(request.partnership)
     initial = {
         "start_offset_days": current.start_offset_days,
