@@ -166,3 +166,21 @@ def test_school_page_section_costs_the_same_with_more_projects_and_resources(
             add_resources(partnership, 1, area=area, project=project)
 
     constant(client_for(head), f"/p/cwm/schools/{school.pk}/", grow)
+
+
+def test_resource_edit_page_costs_the_same_with_more_schools_projects_and_sources(
+    admin_client_, partnership
+):
+    area = AreaFactory(partnership=partnership)
+    add_resources(partnership, 1, area=area)
+    from collaboration.models import Resource
+
+    resource = Resource.objects.get()
+
+    def grow(n):
+        add_projects(partnership, area, n)
+        add_resources(partnership, n)
+        for _ in range(n):
+            ProgrammeFactory(partnership=partnership, hub=HubFactory(partnership=partnership))
+
+    constant(admin_client_, f"/p/cwm/resources/{resource.pk}/edit/", grow)

@@ -258,3 +258,9 @@ def build_meetings_for_member(tenant: Any) -> None:
         meeting = MeetingFactory(partnership=p, panel=panel)
         ActionFactory(partnership=p, meeting=meeting, owner=_person(p))
         MeetingFactory(partnership=p)  # another panel's: not listed
+
+
+def build_evaluation_list(tenant: Any) -> None:
+    """build_evaluations for a list that takes no panel in its URL (the API's)."""
+    build_evaluations(tenant)
+    del tenant.url_kwargs["pk"]

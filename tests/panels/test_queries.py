@@ -48,6 +48,9 @@ PAGES = {
     "api-actions": ListPage(
         "api-panel-action-list", Role.PANEL_MEMBER, builders.build_meetings_for_member
     ),
+    "api-evaluations": ListPage(
+        "api-panel-evaluation-list", Role.PANEL_MEMBER, builders.build_evaluation_list
+    ),
     "api-consultations": ListPage(
         "api-consultation-list", Role.HEADTEACHER, builders.build_consultations
     ),
