@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from partnership.charts import BarChart, Series, bar_chart
 from partnership.models import Role
 from partnership.policies import school_ids_with_role
-from partnership.shortcuts import require
+from partnership.shortcuts import found, require
 from partnership.tenancy import tenant_reverse
 
 from . import policies, scoring, selectors, services
@@ -177,10 +177,7 @@ def dashboard_charts(figures: selectors.BrokerageDashboard) -> dict[str, BarChar
 
 
 def _need_or_404(pk: int) -> Need:
-    try:
-        return selectors.need_detail(pk)
-    except Need.DoesNotExist:
-        raise Http404 from None
+    return found(selectors.need_detail, pk)
 
 
 def need_create(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partnership.pdf import pdf_response
-from partnership.shortcuts import require, save_form
+from partnership.shortcuts import found, require, save_form
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
@@ -29,10 +28,7 @@ from .models import Consultation, ConsultationSection
 
 
 def _consultation(request: HttpRequest, pk: int) -> Consultation:
-    try:
-        return selectors.consultation_for(request.partnership, pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    return found(selectors.consultation_for, request.partnership, pk)
 
 
 def _detail_url(request: HttpRequest, consultation: Consultation | int) -> str:

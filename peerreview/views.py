@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from partnership.models import Role
 from partnership.pdf import pdf_response
 from partnership.policies import school_ids_with_role
-from partnership.shortcuts import require
+from partnership.shortcuts import found, require
 from partnership.tenancy import tenant_reverse
 
 from . import policies, selectors, services
@@ -59,17 +59,11 @@ from .rules import check_plan
 
 
 def _cycle(request: HttpRequest, pk: int) -> Cycle:
-    try:
-        return selectors.cycle_for(request.partnership, pk)
-    except Cycle.DoesNotExist:
-        raise Http404 from None
+    return found(selectors.cycle_for, request.partnership, pk)
 
 
 def _review(request: HttpRequest, pk: int) -> Review:
-    try:
-        return selectors.review_for(request.partnership, pk)
-    except Review.DoesNotExist:
-        raise Http404 from None
+    return found(selectors.review_for, request.partnership, pk)
 
 
 def _back_to_review(request: HttpRequest, review: Review) -> HttpResponse:
@@ -414,10 +408,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visit(request: HttpRequest, pk: int) -> tuple[Visit, Review]:
-    try:
-        visit = selectors.visit_for(request.partnership, pk)
-    except Visit.DoesNotExist:
-        raise Http404 from None
+    visit = found(selectors.visit_for, request.partnership, pk)
     return visit, _review(request, visit.review_id)
 
 
@@ -882,10 +873,7 @@ def version_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _version(pk: int) -> FrameworkVersion:
-    try:
-        return selectors.version_detail(pk)
-    except FrameworkVersion.DoesNotExist:
-        raise Http404 from None
+    return found(selectors.version_detail, pk)
 
 
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:

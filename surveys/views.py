@@ -429,9 +429,7 @@ def survey_settings(request: HttpRequest) -> HttpResponse:
         "reminder_offsets": ", ".join(str(d) for d in current.reminder_offsets),
         "max_reminders": current.max_reminders,
         "link_valid_days": current.link_valid_days,
-        "needs_reminder_days": ", ".join(
-            str(d) for d in sorted(current.needs_reminder_days, reverse=True)
-        ),
+        "needs_reminder_days": ", ".join(str(d) for d in current.needs_reminder_days_before()),
     }
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
