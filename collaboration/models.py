@@ -7,23 +7,14 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hubs.fields import ChoiceListField
-from hubs.models import BudgetCategory
+from hubs.models import MONEY, BudgetCategory, non_negative
 from partnership.tenancy import TenantModel, TenantScopedManager
 from schools.models import Phase
-
-#: Money: pounds with pence, never negative.
-MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
-
-
-def _non_negative(field: str, name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0}), name=name)
-
 
 # --- Group projects -------------------------------------------------------------------------
 
@@ -102,7 +93,7 @@ class GroupProject(TenantModel):
                 condition=Q(ends_on__gt=models.F("starts_on")),
                 name="group_project_period_in_order",
             ),
-            _non_negative("funding_allocated", "group_project_funding_not_negative"),
+            non_negative("funding_allocated", "group_project_funding_not_negative"),
         ]
         indexes = [models.Index(fields=["partnership", "area"])]
 
@@ -138,8 +129,8 @@ class ProjectBudgetLine(TenantModel):
         verbose_name = _("project budget line")
         ordering = ["category", "pk"]
         constraints = [
-            _non_negative("allocated", "project_budget_allocated_not_negative"),
-            _non_negative("spent", "project_budget_spent_not_negative"),
+            non_negative("allocated", "project_budget_allocated_not_negative"),
+            non_negative("spent", "project_budget_spent_not_negative"),
             # The database holds the rule the service explains: no spending above allocation.
             models.CheckConstraint(
                 condition=Q(spent__lte=models.F("allocated")),

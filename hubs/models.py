@@ -24,7 +24,8 @@ MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator
 MAX_SCORE = 5
 
 
-def _non_negative(field: str, name: str) -> models.CheckConstraint:
+def non_negative(field: str, name: str) -> models.CheckConstraint:
+    """A database check that `field` is never below zero (money, days, counts)."""
     return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0}), name=name)
 
 
@@ -89,7 +90,7 @@ class ServiceLevelAgreement(TenantModel):
         verbose_name = _("service level agreement")
         ordering = ["-starts_on", "-pk"]
         constraints = [
-            _non_negative("funding", "sla_funding_not_negative"),
+            non_negative("funding", "sla_funding_not_negative"),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=models.F("starts_on")), name="sla_period_in_order"
             ),
@@ -191,8 +192,8 @@ class BudgetLine(TenantModel):
         verbose_name = _("budget line")
         ordering = ["category", "pk"]
         constraints = [
-            _non_negative("planned", "budget_planned_not_negative"),
-            _non_negative("actual", "budget_actual_not_negative"),
+            non_negative("planned", "budget_planned_not_negative"),
+            non_negative("actual", "budget_actual_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -589,7 +590,7 @@ class Call(TenantModel):
         verbose_name = _("call for provision")
         verbose_name_plural = _("calls for provision")
         ordering = ["-deadline", "pk"]
-        constraints = [_non_negative("budget", "call_budget_not_negative")]
+        constraints = [non_negative("budget", "call_budget_not_negative")]
 
     def __str__(self) -> str:
         return self.title
@@ -670,7 +671,7 @@ class Bid(TenantModel):
         ordering = ["submitted_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["call", "school"], name="bid_once_per_school"),
-            _non_negative("cost", "bid_cost_not_negative"),
+            non_negative("cost", "bid_cost_not_negative"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="bid_has_capacity"),
         ]
 
